@@ -120,10 +120,11 @@ type Sealer struct {
 	keys KeyStore
 	rand io.Reader
 
-	mu    sync.Mutex
-	epoch uint64 // incremented by every Destroy; see key
-	lru   *list.List
-	cache map[string]*list.Element
+	mu       sync.Mutex
+	epoch    uint64 // incremented by every Destroy; see key
+	cacheCap int
+	lru      *list.List
+	cache    map[string]*list.Element
 }
 
 type cacheEntry struct {
@@ -150,11 +151,12 @@ func NewSealer(kek []byte, keys KeyStore, rand io.Reader) (*Sealer, error) {
 		rand = cryptoRand()
 	}
 	return &Sealer{
-		kek:   aead,
-		keys:  keys,
-		rand:  rand,
-		lru:   list.New(),
-		cache: make(map[string]*list.Element),
+		kek:      aead,
+		keys:     keys,
+		rand:     rand,
+		cacheCap: sealerCacheSize,
+		lru:      list.New(),
+		cache:    make(map[string]*list.Element),
 	}, nil
 }
 
@@ -329,7 +331,7 @@ func (s *Sealer) key(ctx context.Context, scope string, create bool) (cipher.AEA
 		return el.Value.(*cacheEntry).aead, nil
 	}
 	s.cache[scope] = s.lru.PushFront(&cacheEntry{scope: scope, aead: aead})
-	for s.lru.Len() > sealerCacheSize {
+	for s.lru.Len() > s.cacheCap {
 		old := s.lru.Remove(s.lru.Back()).(*cacheEntry)
 		delete(s.cache, old.scope)
 	}
