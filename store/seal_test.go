@@ -467,3 +467,85 @@ func TestParseKEK(t *testing.T) {
 		t.Errorf("GenerateKEK = %q, %q", a, b)
 	}
 }
+
+// benchPublic and benchSecret make a payload of about 500 bytes, the size of
+// BenchmarkAppendParallel64's events.
+const (
+	benchPublic = `{"family":"5f0c6a52-2b1e-4c55-9d8e-0a4f3a3b9e11","kind":"contact","date":"2026-11-23","minutes":45,"domain":"housing","coach":"staff-17"}`
+	benchSecret = `{"note":"Gesprek met moeder over de huurachterstand; afspraak met het OCMW volgende week, dochter gaat weer naar school, vader werkt sinds maandag opnieuw bij de bakkerij in de Stationsstraat."}`
+)
+
+func BenchmarkSeal(b *testing.B) {
+	ctx := context.Background()
+	ks, err := keyfile.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ks.Close()
+	s, err := store.NewSealer(make([]byte, 32), ks, rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n int
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			data, err := s.Seal(ctx, "family-bench", []byte(benchPublic), []byte(benchSecret))
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			n = len(data)
+		}
+	})
+	b.ReportMetric(float64(n), "payload-bytes")
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "seals/s")
+}
+
+func BenchmarkOpen(b *testing.B) {
+	ctx := context.Background()
+	ks, err := keyfile.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ks.Close()
+	s, err := store.NewSealer(make([]byte, 32), ks, rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := s.Seal(ctx, "family-bench", []byte(benchPublic), []byte(benchSecret))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := s.Open(ctx, data); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "opens/s")
+}
+
+func BenchmarkSplitPayload(b *testing.B) {
+	ctx := context.Background()
+	ks, err := keyfile.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ks.Close()
+	s, err := store.NewSealer(make([]byte, 32), ks, rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := s.Seal(ctx, "family-bench", []byte(benchPublic), []byte(benchSecret))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, _, err := store.SplitPayload(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "splits/s")
+}
