@@ -213,7 +213,6 @@ const (
 	withWhy              // only with a reason
 )
 
-
 // rules is the policy's table: role -> part -> rule. Parts absent from a
 // role's row are refused.
 func rules(r Role, p Part) rule {
