@@ -1,0 +1,218 @@
+package pebble
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"spoor/store"
+)
+
+// Key ranges. Every key starts with a one-letter range tag and a slash.
+const (
+	// prefixEvent + position (8 bytes, big-endian) -> record (see appendRecord).
+	prefixEvent = "e/"
+	// prefixStream + uvarint(len(stream)) + stream + version (8 bytes,
+	// big-endian) -> position (8 bytes, big-endian).
+	prefixStream = "s/"
+	// prefixID + event id -> position (8 bytes, big-endian).
+	prefixID = "i/"
+)
+
+// recordFormat1 is the first byte of every record written by this package.
+// A later layout gets a new number; decodeRecord refuses numbers it does not
+// know.
+const recordFormat1 = 1
+
+// recordFixed is the size of a record's fixed-width head: format byte,
+// version, recorded-at nanoseconds, previous hash, hash.
+const recordFixed = 1 + 8 + 8 + 32 + 32
+
+// ErrCorrupt: a stored record, key or index entry is malformed or missing,
+// or the indexes disagree with the events. The error that wraps it names the
+// position, stream and version. (Pebble's own checksum errors are returned
+// as Pebble reports them, naming the file.)
+var ErrCorrupt = errors.New("stored data is corrupt")
+
+func eventKey(pos uint64) []byte {
+	k := make([]byte, 0, len(prefixEvent)+8)
+	return binary.BigEndian.AppendUint64(append(k, prefixEvent...), pos)
+}
+
+func appendEventKey(dst []byte, pos uint64) []byte {
+	return binary.BigEndian.AppendUint64(append(dst, prefixEvent...), pos)
+}
+
+// streamPrefix is the key prefix of all index entries of stream. The length
+// prefix keeps one stream's range from containing another's, whatever bytes
+// stream names hold.
+func streamPrefix(stream string) []byte {
+	k := make([]byte, 0, len(prefixStream)+binary.MaxVarintLen64+len(stream)+8)
+	k = binary.AppendUvarint(append(k, prefixStream...), uint64(len(stream)))
+	return append(k, stream...)
+}
+
+func appendStreamKey(dst []byte, stream string, version uint64) []byte {
+	dst = binary.AppendUvarint(append(dst, prefixStream...), uint64(len(stream)))
+	dst = append(dst, stream...)
+	return binary.BigEndian.AppendUint64(dst, version)
+}
+
+func appendIDKey(dst []byte, id string) []byte {
+	return append(append(dst, prefixID...), id...)
+}
+
+// decodeStreamKey splits an index key into stream and version.
+func decodeStreamKey(k []byte) (stream []byte, version uint64, err error) {
+	if len(k) < len(prefixStream) {
+		return nil, 0, ErrCorrupt
+	}
+	rest := k[len(prefixStream):]
+	n, w := binary.Uvarint(rest)
+	if w <= 0 || uint64(len(rest)-w) != n+8 {
+		return nil, 0, fmt.Errorf("%w: index key of %d bytes", ErrCorrupt, len(k))
+	}
+	return rest[w : w+int(n)], binary.BigEndian.Uint64(rest[w+int(n):]), nil
+}
+
+// decodePosition reads an 8-byte big-endian position value.
+func decodePosition(v []byte) (uint64, error) {
+	if len(v) != 8 {
+		return 0, fmt.Errorf("%w: position value of %d bytes", ErrCorrupt, len(v))
+	}
+	return binary.BigEndian.Uint64(v), nil
+}
+
+// positionOfEventKey reads the position from an event key.
+func positionOfEventKey(k []byte) (uint64, error) {
+	if len(k) != len(prefixEvent)+8 {
+		return 0, fmt.Errorf("%w: event key of %d bytes", ErrCorrupt, len(k))
+	}
+	return binary.BigEndian.Uint64(k[len(prefixEvent):]), nil
+}
+
+// appendRecord encodes e (without its position, which is the key) after dst:
+//
+//	format (1) | version (8) | recorded-at Unix nanoseconds (8) | prev hash (32) | hash (32) |
+//	uvarint-prefixed id, type, stream, actor user id, actor role, correlation id, data
+//
+// The fixed-width head comes first so that the hash and version are found
+// without parsing. Data is the last field and runs to the end of the record.
+func appendRecord(dst []byte, e *store.Envelope) []byte {
+	dst = append(dst, recordFormat1)
+	dst = binary.BigEndian.AppendUint64(dst, e.Version)
+	dst = binary.BigEndian.AppendUint64(dst, uint64(e.RecordedAt.UnixNano()))
+	dst = append(dst, e.PrevHash[:]...)
+	dst = append(dst, e.Hash[:]...)
+	for _, s := range [...]string{e.ID, e.Type, e.Stream, e.Actor.UserID, e.Actor.Role, e.CorrelationID} {
+		dst = binary.AppendUvarint(dst, uint64(len(s)))
+		dst = append(dst, s...)
+	}
+	dst = binary.AppendUvarint(dst, uint64(len(e.Data)))
+	return append(dst, e.Data...)
+}
+
+// recordSize bounds the encoded size of e, for sizing buffers.
+func recordSize(e *store.Envelope) int {
+	return recordFixed + 7*binary.MaxVarintLen64 + len(e.ID) + len(e.Type) + len(e.Stream) +
+		len(e.Actor.UserID) + len(e.Actor.Role) + len(e.CorrelationID) + len(e.Data)
+}
+
+// rawRecord is a record split into its fields, each aliasing the stored
+// bytes.
+type rawRecord struct {
+	version    uint64
+	recordedAt int64
+	prevHash   []byte
+	hash       []byte
+	fields     [6][]byte // id, type, stream, user, role, correlation id
+	data       []byte
+}
+
+const (
+	fieldID = iota
+	fieldType
+	fieldStream
+	fieldUser
+	fieldRole
+	fieldCorrelation
+)
+
+// splitRecord parses v without copying.
+func splitRecord(v []byte, r *rawRecord) error {
+	if len(v) < recordFixed {
+		return fmt.Errorf("%w: %d bytes", ErrCorrupt, len(v))
+	}
+	if v[0] != recordFormat1 {
+		return fmt.Errorf("%w: unknown format %d", ErrCorrupt, v[0])
+	}
+	r.version = binary.BigEndian.Uint64(v[1:])
+	r.recordedAt = int64(binary.BigEndian.Uint64(v[9:]))
+	r.prevHash = v[17:49]
+	r.hash = v[49:81]
+	rest := v[recordFixed:]
+	for i := range r.fields {
+		n, w := binary.Uvarint(rest)
+		if w <= 0 || uint64(len(rest)-w) < n {
+			return fmt.Errorf("%w: field %d", ErrCorrupt, i)
+		}
+		r.fields[i] = rest[w : w+int(n)]
+		rest = rest[w+int(n):]
+	}
+	n, w := binary.Uvarint(rest)
+	if w <= 0 || uint64(len(rest)-w) != n {
+		return fmt.Errorf("%w: data length", ErrCorrupt)
+	}
+	r.data = rest[w:]
+	return nil
+}
+
+// interner shares the strings that repeat across events (types, streams,
+// actors, roles) between the envelopes of one read, so that decoding a long
+// scan allocates once per distinct value instead of once per event.
+type interner struct {
+	m map[string]string
+}
+
+// maxInterned bounds an interner; past it, strings are allocated per event.
+const maxInterned = 4096
+
+func (in *interner) str(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if s, ok := in.m[string(b)]; ok { // no allocation for the lookup
+		return s
+	}
+	s := string(b)
+	if in.m == nil {
+		in.m = make(map[string]string, 64)
+	}
+	if len(in.m) < maxInterned {
+		in.m[s] = s
+	}
+	return s
+}
+
+// decodeEnvelope fills e from the record v stored at position pos. Data is
+// copied (the caller owns it) and the id allocated per event; the other
+// strings come from in.
+func decodeEnvelope(pos uint64, v []byte, e *store.Envelope, in *interner) error {
+	var r rawRecord
+	if err := splitRecord(v, &r); err != nil {
+		return fmt.Errorf("position %d: %w", pos, err)
+	}
+	e.Data = append(make([]byte, 0, len(r.data)), r.data...)
+	e.ID = string(r.fields[fieldID])
+	e.CorrelationID = in.str(r.fields[fieldCorrelation])
+	e.Type = in.str(r.fields[fieldType])
+	e.Stream = in.str(r.fields[fieldStream])
+	e.Actor = store.Actor{UserID: in.str(r.fields[fieldUser]), Role: in.str(r.fields[fieldRole])}
+	e.Version = r.version
+	e.Position = pos
+	e.RecordedAt = time.Unix(0, r.recordedAt).UTC()
+	copy(e.PrevHash[:], r.prevHash)
+	copy(e.Hash[:], r.hash)
+	return nil
+}

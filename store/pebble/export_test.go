@@ -1,0 +1,85 @@
+package pebble
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"spoor/store"
+)
+
+// Test hooks: they change the stored data behind the store's back, as an
+// attacker or a failing disk would, so that tests can check that
+// store.Verify, CheckIndex or Pebble's checksums notice.
+
+// RewriteData replaces the stored data bytes of the event at pos, keeping
+// its hashes, and syncs the change.
+func (s *Store) RewriteData(pos uint64, data []byte) error {
+	key := eventKey(pos)
+	v, closer, err := s.db.Get(key)
+	if err != nil {
+		return fmt.Errorf("rewrite position %d: %w", pos, err)
+	}
+	var e store.Envelope
+	err = decodeEnvelope(pos, v, &e, &interner{})
+	closer.Close()
+	if err != nil {
+		return err
+	}
+	e.Data = data
+	return s.db.Set(key, appendRecord(nil, &e), pebble.Sync)
+}
+
+// DeleteStreamIndexEntry removes the stream index entry of stream's
+// version.
+func (s *Store) DeleteStreamIndexEntry(stream string, version uint64) error {
+	return s.db.Delete(appendStreamKey(nil, stream, version), pebble.Sync)
+}
+
+// Flush writes the memtable to an sstable.
+func (s *Store) Flush() error { return s.db.Flush() }
+
+// CorruptFile flips one byte in the middle of the largest file in dir whose
+// name ends in suffix (".sst" for sstables, ".log" for WAL files) and
+// returns the file's path. The store must be closed.
+func CorruptFile(dir, suffix string) (string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", err
+	}
+	var best string
+	var size int64
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), suffix) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			return "", err
+		}
+		if info.Size() > size {
+			best, size = filepath.Join(dir, e.Name()), info.Size()
+		}
+	}
+	if best == "" {
+		return "", fmt.Errorf("no %s file in %s", suffix, dir)
+	}
+	f, err := os.OpenFile(best, os.O_RDWR, 0)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	b := make([]byte, 1)
+	off := size / 2
+	if _, err := f.ReadAt(b, off); err != nil {
+		return "", err
+	}
+	b[0] ^= 0x5a
+	if _, err := f.WriteAt(b, off); err != nil {
+		return "", err
+	}
+	return best, f.Sync()
+}
