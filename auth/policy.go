@@ -11,19 +11,23 @@ import (
 // access events and used as a metrics label.
 type Part string
 
-// Parts of one family's file (Family must be given to Decide).
+// Parts of one family's file (Family must be given to Decide). The names
+// match domain.FilePart where both exist.
 const (
-	PartFamily      Part = "family"      // the file's header: members, contacts of partners, referral, assignment
-	PartTimeline    Part = "timeline"    // the history, including contact notes
-	PartNote        Part = "note"        // one contact note's text
-	PartBudget      Part = "budget"      // the maatbudget and its spends
-	PartDisclosures Part = "disclosures" // what was shared with whom
-	PartConsents    Part = "consents"    // consents given, refused, withdrawn
-	PartParket      Part = "parket"      // the parket status and its steps
-	PartAssessments Part = "assessments" // life-domain scores T0/T1
-	PartExport      Part = "export"      // the whole file as a download
-	PartArt15       Part = "art15"       // the family's GDPR art. 15 report
-	PartErasure     Part = "erasure"     // retention, legal hold, crypto-shredding
+	PartSummary       Part = "summary"       // the file's header: referral, assignment, status, without members' details
+	PartMembers       Part = "members"       // the family members and their details
+	PartProfessionals Part = "professionals" // the professionals of other organisations involved
+	PartQuestions     Part = "questions"     // the family's questions for help (hulpvragen)
+	PartTimeline      Part = "timeline"      // the history, including contact notes
+	PartNote          Part = "note"          // one contact note's text
+	PartBudget        Part = "budget"        // the maatbudget and its spends
+	PartDisclosures   Part = "disclosures"   // what was shared with whom
+	PartConsents      Part = "consents"      // consents given, refused, withdrawn
+	PartParket        Part = "parket"        // the parket status and its steps
+	PartAssessments   Part = "assessments"   // life-domain scores T0/T1
+	PartExport        Part = "export"        // the whole file as a download
+	PartArt15         Part = "art15"         // the family's GDPR art. 15 report
+	PartErasure       Part = "erasure"       // retention, legal hold, crypto-shredding
 )
 
 // Team-level parts (no family; Family may be nil). PartAccessLog is both:
@@ -40,8 +44,8 @@ const (
 // Parts lists every part in a fixed order.
 func Parts() []Part {
 	return []Part{
-		PartFamily, PartTimeline, PartNote, PartBudget, PartDisclosures, PartConsents, PartParket,
-		PartAssessments, PartExport, PartArt15, PartErasure,
+		PartSummary, PartMembers, PartProfessionals, PartQuestions, PartTimeline, PartNote, PartBudget,
+		PartDisclosures, PartConsents, PartParket, PartAssessments, PartExport, PartArt15, PartErasure,
 		PartCaseload, PartCouncilReport, PartOutcomes, PartDisclosureRegister, PartAccessLog, PartStaff,
 	}
 }
@@ -50,8 +54,8 @@ func Parts() []Part {
 // needs the family's facts.
 func (p Part) FamilyScoped() bool {
 	switch p {
-	case PartFamily, PartTimeline, PartNote, PartBudget, PartDisclosures, PartConsents, PartParket,
-		PartAssessments, PartExport, PartArt15, PartErasure:
+	case PartSummary, PartMembers, PartProfessionals, PartQuestions, PartTimeline, PartNote, PartBudget,
+		PartDisclosures, PartConsents, PartParket, PartAssessments, PartExport, PartArt15, PartErasure:
 		return true
 	}
 	return false
@@ -185,14 +189,14 @@ const MaxReasonLen = 500
 //     any other family only with a reason (break the glass: allowed,
 //     flagged). Their own caseload. No team statistics, audit views or
 //     staff management.
-//   - coordinator: caseload and waiting list, each family's header, budget
-//     and assessments, the council report and the outcome tables; the
-//     timeline, notes, consents, disclosures, parket status and exports only
-//     with a reason (flagged).
+//   - coordinator: caseload and waiting list, each family's summary, budget
+//     and assessments, the council report and the outcome tables; members,
+//     professionals, questions, the timeline, notes, consents, disclosures,
+//     parket status and exports only with a reason (flagged).
 //   - privacy officer: the access log, the disclosure register, a family's
 //     disclosures and consents (to check the legal bases), the art. 15
-//     report and erasure, each family's header; never note content,
-//     timeline, budget, parket or assessments.
+//     report and erasure, each family's summary; never note content,
+//     timeline, members, budget, parket or assessments.
 //   - back office: budgets and spends only.
 //   - admin: staff accounts only, no case content.
 //
@@ -219,22 +223,23 @@ func rules(r Role, p Part) rule {
 	switch r {
 	case RoleCoach:
 		switch p {
-		case PartFamily, PartTimeline, PartNote, PartBudget, PartDisclosures, PartConsents,
-			PartParket, PartAssessments, PartExport:
+		case PartSummary, PartMembers, PartProfessionals, PartQuestions, PartTimeline, PartNote,
+			PartBudget, PartDisclosures, PartConsents, PartParket, PartAssessments, PartExport:
 			return caseload
 		case PartCaseload:
 			return allow
 		}
 	case RoleCoordinator:
 		switch p {
-		case PartFamily, PartBudget, PartAssessments, PartCaseload, PartCouncilReport, PartOutcomes:
+		case PartSummary, PartBudget, PartAssessments, PartCaseload, PartCouncilReport, PartOutcomes:
 			return allow
-		case PartTimeline, PartNote, PartDisclosures, PartConsents, PartParket, PartExport:
+		case PartMembers, PartProfessionals, PartQuestions, PartTimeline, PartNote, PartDisclosures,
+			PartConsents, PartParket, PartExport:
 			return withWhy
 		}
 	case RolePrivacyOfficer:
 		switch p {
-		case PartFamily, PartDisclosures, PartConsents, PartArt15, PartErasure,
+		case PartSummary, PartDisclosures, PartConsents, PartArt15, PartErasure,
 			PartDisclosureRegister, PartAccessLog:
 			return allow
 		}

@@ -22,7 +22,7 @@ import (
 // Every role x part pair must be listed (TestPolicyTableIsComplete).
 var policyTable = map[Role]map[Part]string{
 	RoleCoach: {
-		PartFamily: "AARRFRF", PartTimeline: "AARRFRF", PartNote: "AARRFRF", PartBudget: "AARRFRF",
+		PartSummary: "AARRFRF", PartMembers: "AARRFRF", PartProfessionals: "AARRFRF", PartQuestions: "AARRFRF", PartTimeline: "AARRFRF", PartNote: "AARRFRF", PartBudget: "AARRFRF",
 		PartDisclosures: "AARRFRF", PartConsents: "AARRFRF", PartParket: "AARRFRF",
 		PartAssessments: "AARRFRF", PartExport: "AARRFRF",
 		PartArt15: "RRRRRRR", PartErasure: "RRRRRRR",
@@ -30,7 +30,7 @@ var policyTable = map[Role]map[Part]string{
 		PartDisclosureRegister: "RRRRRRR", PartAccessLog: "RRRRRRR", PartStaff: "RRRRRRR",
 	},
 	RoleCoordinator: {
-		PartFamily: "AAAAAAA", PartTimeline: "RRRRFRF", PartNote: "RRRRFRF", PartBudget: "AAAAAAA",
+		PartSummary: "AAAAAAA", PartMembers: "RRRRFRF", PartProfessionals: "RRRRFRF", PartQuestions: "RRRRFRF", PartTimeline: "RRRRFRF", PartNote: "RRRRFRF", PartBudget: "AAAAAAA",
 		PartDisclosures: "RRRRFRF", PartConsents: "RRRRFRF", PartParket: "RRRRFRF",
 		PartAssessments: "AAAAAAA", PartExport: "RRRRFRF",
 		PartArt15: "RRRRRRR", PartErasure: "RRRRRRR",
@@ -38,7 +38,7 @@ var policyTable = map[Role]map[Part]string{
 		PartDisclosureRegister: "RRRRRRR", PartAccessLog: "RRRRRRR", PartStaff: "RRRRRRR",
 	},
 	RolePrivacyOfficer: {
-		PartFamily: "AAAAAAA", PartTimeline: "RRRRRRR", PartNote: "RRRRRRR", PartBudget: "RRRRRRR",
+		PartSummary: "AAAAAAA", PartMembers: "RRRRRRR", PartProfessionals: "RRRRRRR", PartQuestions: "RRRRRRR", PartTimeline: "RRRRRRR", PartNote: "RRRRRRR", PartBudget: "RRRRRRR",
 		PartDisclosures: "AAAAAAA", PartConsents: "AAAAAAA", PartParket: "RRRRRRR",
 		PartAssessments: "RRRRRRR", PartExport: "RRRRRRR",
 		PartArt15: "AAAAAAA", PartErasure: "AAAAAAA",
@@ -46,7 +46,7 @@ var policyTable = map[Role]map[Part]string{
 		PartDisclosureRegister: "AAAAAAA", PartAccessLog: "AAAAAAA", PartStaff: "RRRRRRR",
 	},
 	RoleBackOffice: {
-		PartFamily: "RRRRRRR", PartTimeline: "RRRRRRR", PartNote: "RRRRRRR", PartBudget: "AAAAAAA",
+		PartSummary: "RRRRRRR", PartMembers: "RRRRRRR", PartProfessionals: "RRRRRRR", PartQuestions: "RRRRRRR", PartTimeline: "RRRRRRR", PartNote: "RRRRRRR", PartBudget: "AAAAAAA",
 		PartDisclosures: "RRRRRRR", PartConsents: "RRRRRRR", PartParket: "RRRRRRR",
 		PartAssessments: "RRRRRRR", PartExport: "RRRRRRR",
 		PartArt15: "RRRRRRR", PartErasure: "RRRRRRR",
@@ -54,7 +54,7 @@ var policyTable = map[Role]map[Part]string{
 		PartDisclosureRegister: "RRRRRRR", PartAccessLog: "RRRRRRR", PartStaff: "RRRRRRR",
 	},
 	RoleAdmin: {
-		PartFamily: "RRRRRRR", PartTimeline: "RRRRRRR", PartNote: "RRRRRRR", PartBudget: "RRRRRRR",
+		PartSummary: "RRRRRRR", PartMembers: "RRRRRRR", PartProfessionals: "RRRRRRR", PartQuestions: "RRRRRRR", PartTimeline: "RRRRRRR", PartNote: "RRRRRRR", PartBudget: "RRRRRRR",
 		PartDisclosures: "RRRRRRR", PartConsents: "RRRRRRR", PartParket: "RRRRRRR",
 		PartAssessments: "RRRRRRR", PartExport: "RRRRRRR",
 		PartArt15: "RRRRRRR", PartErasure: "RRRRRRR",
