@@ -392,14 +392,81 @@ type sealedPart struct {
 	Box   []byte `json:"box"`   // base64 in JSON
 }
 
+// parsePayload decodes and checks a Payload: in the layout Seal writes by a
+// fast path, in any other JSON layout by encoding/json.
 func parsePayload(data []byte) (payload, error) {
+	if p, ok := parseCanonical(data); ok {
+		return p, nil
+	}
+	return parseGeneral(data)
+}
+
+const (
+	canonPrefix     = `{"public":`
+	canonSealed     = `,"sealed":{"scope":"`
+	canonNonce      = `","nonce":"`
+	canonBox        = `","box":"`
+	canonSealedTail = `"}}`
+)
+
+// parseCanonical reads a payload in exactly the layout Seal writes, without
+// reflection. It reports ok only for a payload that parseGeneral reads the
+// same way and accepts (FuzzPayloadParsers checks this); anything else,
+// including every malformed payload, is left to parseGeneral.
+//
+// Why the split is unambiguous: the public part must be one complete JSON
+// object (json.Valid, starting with '{' and ending with '}'), and the sealed
+// tail holds only scope characters and base64, neither of which can contain
+// a quote, so the last `,"sealed":{"scope":"` is where the tail starts.
+func parseCanonical(data []byte) (payload, bool) {
+	if !bytes.HasPrefix(data, []byte(canonPrefix)) {
+		return payload{}, false
+	}
+	body := data[len(canonPrefix):]
+	var p payload
+	if i := bytes.LastIndex(body, []byte(canonSealed)); i >= 0 && i+len(canonSealed)+len(canonSealedTail) <= len(body) &&
+		bytes.HasSuffix(body, []byte(canonSealedTail)) {
+		tail := body[i+len(canonSealed) : len(body)-len(canonSealedTail)]
+		scope, rest, ok := bytes.Cut(tail, []byte(canonNonce))
+		if !ok {
+			return payload{}, false
+		}
+		nonce64, box64, ok := bytes.Cut(rest, []byte(canonBox))
+		if !ok || ValidateScope(string(scope)) != nil {
+			return payload{}, false
+		}
+		nonce, err := base64.StdEncoding.AppendDecode(nil, nonce64)
+		if err != nil || len(nonce) != nonceSize {
+			return payload{}, false
+		}
+		box, err := base64.StdEncoding.AppendDecode(nil, box64)
+		if err != nil || len(box) < tagSize {
+			return payload{}, false
+		}
+		p.Sealed = &sealedPart{Scope: string(scope), Nonce: nonce, Box: box}
+		body = body[:i]
+	} else {
+		if len(body) == 0 || body[len(body)-1] != '}' {
+			return payload{}, false
+		}
+		body = body[:len(body)-1]
+	}
+	if len(body) < 2 || body[0] != '{' || body[len(body)-1] != '}' || !json.Valid(body) {
+		return payload{}, false
+	}
+	p.Public = bytes.Clone(body)
+	return p, true
+}
+
+// parseGeneral decodes a payload in any JSON layout and checks it.
+func parseGeneral(data []byte) (payload, error) {
 	var p payload
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
 		return payload{}, fmt.Errorf("%w: not a payload object (%d bytes)", ErrBadPayload, len(data))
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return payload{}, fmt.Errorf("%w: data after the payload object", ErrBadPayload)
 	}
 	if len(p.Public) == 0 || p.Public[0] != '{' {

@@ -549,3 +549,48 @@ func BenchmarkSplitPayload(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "splits/s")
 }
+
+// FuzzPayloadParsers checks that the fast parser of the canonical layout
+// never accepts what the general JSON decoder rejects or reads otherwise.
+func FuzzPayloadParsers(f *testing.F) {
+	ks, err := keyfile.Open(f.TempDir())
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer ks.Close()
+	s, err := store.NewSealer(make([]byte, 32), ks, rand.Reader)
+	if err != nil {
+		f.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, pub := range []string{`{}`, `{"a":1}`, benchPublic, `{"x":{"sealed":{"scope":"a"}}}`, `{"s":"\",\"sealed\":{\"scope\":\""}`} {
+		for _, secret := range [][]byte{nil, {}, []byte(benchSecret)} {
+			data, err := s.Seal(ctx, "family-fuzz", []byte(pub), secret)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(data)
+		}
+	}
+	f.Add([]byte(`{"public":{"a":1}}}`))
+	f.Add([]byte(`{"public":{"a":1},"sealed":null}`))
+	f.Add([]byte(`{"public":{"a":1} }`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := store.ComparePayloadParsers(data); err != nil {
+			t.Fatalf("%s\ninput: %q", err, data)
+		}
+	})
+}
+
+func TestSealOutputTakesFastPath(t *testing.T) {
+	s := newSealer(t, newKEK(t), openKeys(t, t.TempDir()))
+	for _, secret := range []string{"", secretNote} {
+		data := mustSeal(t, s, "family-1", benchPublic, secret)
+		if !store.CanonicalPayload(data) {
+			t.Errorf("Seal's output (secret %t) is not read by the fast parser: %s", secret != "", data)
+		}
+		if err := store.ComparePayloadParsers(data); err != nil {
+			t.Error(err)
+		}
+	}
+}
