@@ -12,7 +12,9 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"spoor/store"
 	"spoor/store/keyfile"
@@ -592,5 +594,71 @@ func TestSealOutputTakesFastPath(t *testing.T) {
 		if err := store.ComparePayloadParsers(data); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// slowGet delays the key store's Get after reading the key, widening the
+// window in which a key read before a Destroy arrives after it.
+type slowGet struct{ store.KeyStore }
+
+func (k slowGet) Get(ctx context.Context, scope string) ([]byte, error) {
+	w, err := k.KeyStore.Get(ctx, scope)
+	time.Sleep(time.Millisecond)
+	return w, err
+}
+
+// TestDestroyRacesWithSeal: once Destroy has returned, no Seal may succeed
+// for the scope and no Open may read it, even when keys were being loaded
+// into the cache while Destroy ran (cache cap 1 with two scopes in turn
+// forces a reload on nearly every call).
+func TestDestroyRacesWithSeal(t *testing.T) {
+	ctx := context.Background()
+	s := newSealer(t, newKEK(t), slowGet{openKeys(t, t.TempDir())})
+	store.SetSealerCacheCap(s, 1)
+	old := mustSeal(t, s, "family-a", `{"a":1}`, secretNote)
+	mustSeal(t, s, "family-b", `{"b":1}`, secretNote)
+
+	var destroyed atomic.Bool
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var violations atomic.Int64
+	for g := range 4 {
+		wg.Go(func() {
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				scope := "family-a"
+				if (n+g)%2 == 1 {
+					scope = "family-b"
+				}
+				after := destroyed.Load()
+				_, err := s.Seal(ctx, scope, []byte(`{"x":1}`), []byte("secret"))
+				if scope == "family-a" && after && !errors.Is(err, store.ErrKeyDestroyed) {
+					violations.Add(1)
+				}
+				if scope == "family-b" && err != nil {
+					t.Errorf("Seal(family-b): %v", err)
+				}
+				if after {
+					if o, err := s.Open(ctx, old); err != nil || !o.Erased {
+						violations.Add(1)
+					}
+				}
+			}
+		})
+	}
+	time.Sleep(20 * time.Millisecond)
+	if err := s.Destroy(ctx, "family-a"); err != nil {
+		t.Fatal(err)
+	}
+	destroyed.Store(true)
+	time.Sleep(20 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	if v := violations.Load(); v != 0 {
+		t.Fatalf("%d Seal or Open calls used the key after Destroy returned", v)
 	}
 }
