@@ -139,30 +139,62 @@ func (s *Store) start() error {
 // walFillChunk is the size of one LogData record of the WAL warm-up.
 const walFillChunk = 1 << 20
 
+// warmKey is the only key the WAL warm-up writes; it is set and
+// single-deleted in one batch, so it never reaches an sstable.
+const warmKey = "w/warm-up"
+
 // warmWAL leaves the store writing to a recycled WAL file as large as a
-// memtable, with another one waiting in Pebble's recycler. Twice it writes
-// a memtable's worth of LogData (which goes to the WAL only: no key is
-// written, replay ignores it) and flushes, which switches to a new WAL and
-// hands the old one to the recycler once the flush is done. The second
-// switch-over takes the first file from the recycler, and so on. Writing
-// into a file that already has its size and blocks makes each fdatasync
-// flush data only, like anchors' fsync-prealloc; a fresh file also commits
-// its new size on every sync. WAL files left by an earlier process are never
-// recycled by Pebble, so this runs at every Open. The flushes also make
-// whatever the WAL replay recovered durable in sstables.
+// memtable, with two more waiting in Pebble's recycler, and with memtables
+// at their full size from the first append on. See "The WAL warm-up" in the
+// package documentation.
+//
+// Pebble starts with a 256 KiB memtable and doubles it at each rotation,
+// and every memtable rotation starts a new WAL file. The first batch below
+// holds a value of almost half a memtable, which makes Pebble rotate to a
+// memtable large enough for it at once; the manual flushes that follow keep
+// that size because the memtable was more than half used. Every batch also
+// carries a memtable's worth of LogData (written to the WAL only; replay
+// skips it), so that every WAL file the warm-up retires has full size when
+// it reaches the recycler. After the second flush the live WAL is the first
+// file, reused.
 func (s *Store) warmWAL() error {
 	filler := make([]byte, walFillChunk)
-	for range 2 {
-		b := s.db.NewBatch()
-		for n := uint64(0); n < s.opts.MemTableSize; n += walFillChunk {
-			if err := b.LogData(filler, nil); err != nil {
-				b.Close()
-				return fmt.Errorf("pebble: WAL warm-up: %w", err)
+	fill := func(b *pebble.Batch) error {
+		for uint64(b.Len()) < s.opts.MemTableSize {
+			if err := b.LogData(filler[:min(walFillChunk, int(s.opts.MemTableSize)-b.Len())], nil); err != nil {
+				return err
 			}
 		}
-		err := b.Commit(pebble.NoSync)
-		b.Close()
+		return nil
+	}
+	grow := func(b *pebble.Batch) error {
+		value := make([]byte, s.opts.MemTableSize/2-(64<<10))
+		if err := b.Set([]byte(warmKey), value, nil); err != nil {
+			return err
+		}
+		return b.SingleDelete([]byte(warmKey), nil)
+	}
+	steps := []struct {
+		stage []func(*pebble.Batch) error
+		flush bool
+	}{
+		{stage: []func(*pebble.Batch) error{fill}},                    // fills the WAL of Open
+		{stage: []func(*pebble.Batch) error{grow, fill}, flush: true}, // a full-size memtable
+		{stage: []func(*pebble.Batch) error{fill}, flush: true},       // switches to a recycled WAL
+	}
+	for _, st := range steps {
+		b := s.db.NewBatch()
+		var err error
+		for _, f := range st.stage {
+			if err == nil {
+				err = f(b)
+			}
+		}
 		if err == nil {
+			err = b.Commit(pebble.NoSync)
+		}
+		b.Close()
+		if err == nil && st.flush {
 			err = s.db.Flush()
 		}
 		if err != nil {
