@@ -69,10 +69,10 @@ func ParseKEK(text []byte) ([]byte, error) {
 }
 
 // GenerateKEK returns a new random key-encryption key as 64 hex digits, the
-// form ParseKEK reads. rand is normally crypto/rand.Reader.
-func GenerateKEK(rand io.Reader) (string, error) {
+// form ParseKEK reads. random is normally crypto/rand.Reader.
+func GenerateKEK(random io.Reader) (string, error) {
 	k := make([]byte, KEKSize)
-	if _, err := io.ReadFull(rand, k); err != nil {
+	if _, err := io.ReadFull(random, k); err != nil {
 		return "", fmt.Errorf("generate key-encryption key: %w", err)
 	}
 	return hex.EncodeToString(k), nil
@@ -133,10 +133,10 @@ type cacheEntry struct {
 }
 
 // NewSealer returns a Sealer that wraps data keys under kek (32 bytes, see
-// ParseKEK), keeps them in keys, and draws keys and nonces from rand
+// ParseKEK), keeps them in keys, and draws keys and nonces from random
 // (crypto/rand.Reader if nil; it must be safe for concurrent use). Errors
 // wrap ErrBadKey for a malformed kek.
-func NewSealer(kek []byte, keys KeyStore, rand io.Reader) (*Sealer, error) {
+func NewSealer(kek []byte, keys KeyStore, random io.Reader) (*Sealer, error) {
 	if len(kek) != KEKSize {
 		return nil, fmt.Errorf("%w: key-encryption key is %d bytes, need %d", ErrBadKey, len(kek), KEKSize)
 	}
@@ -147,20 +147,18 @@ func NewSealer(kek []byte, keys KeyStore, rand io.Reader) (*Sealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if rand == nil {
-		rand = cryptoRand()
+	if random == nil {
+		random = rand.Reader
 	}
 	return &Sealer{
 		kek:      aead,
 		keys:     keys,
-		rand:     rand,
+		rand:     random,
 		cacheCap: sealerCacheSize,
 		lru:      list.New(),
 		cache:    make(map[string]*list.Element),
 	}, nil
 }
-
-func cryptoRand() io.Reader { return rand.Reader }
 
 func newGCM(key []byte) (cipher.AEAD, error) {
 	block, err := aes.NewCipher(key)
