@@ -1,0 +1,104 @@
+// Package domain is Spoor's vocabulary: the events of a family's trajectory,
+// the commands that produce them, and the rules those commands obey. It
+// imports only the standard library, does no I/O and reads no clock: the
+// caller passes the current instant, the team's settings, the instrument
+// catalogue and the staff members a command names (Env).
+//
+// # Streams
+//
+//	family-<id>  everything about one family's case (FamilyStream): referral,
+//	             waiting list, intake, guidance, coaches and cover, contacts,
+//	             hulpvragen, members and professionals, assessments, consents,
+//	             disclosures and information requests, parket and police,
+//	             budget and spends, cost avoidance, retention and erasure.
+//	             One optimistic-concurrency check protects all its rules.
+//	access-<id>  who saw what of that family (AccessStream): RecordViewed,
+//	             RecordAccessRefused, ExportMade. Never conflicts with case
+//	             writes.
+//	staff-<id>   a user: registration, roles, (de)activation, password hash.
+//	team         the team's settings and budget envelopes (TeamStream).
+//
+// Identifiers are opaque strings (UUIDs) chosen by the caller; domain never
+// makes them, so a retried command produces byte-identical events.
+//
+// # Events: public and sealed parts
+//
+// Every event is a value type with a stable type name (EventType, listed in
+// EventTypes, grouped by StreamKindOf). Its JSON-tagged fields are the
+// public part: identifiers, dates ("2006-01-02"), amounts in euro cents
+// (int64), codes, categories, counts and life domains, i.e. everything the
+// statistics need. Where an event carries personal data (names, addresses,
+// phone numbers, e-mail, note text, free-text justifications that may name
+// people) it has a field named Sealed of a separate struct type, tagged
+// json:"-". Encode returns the two parts as separate JSON objects (Sealed is
+// nil when empty); the ledger seals the second under the family's data key
+// (scope family-<id>, or staff-<id> for staff data). Decode takes both parts
+// back; a nil sealed part (not available, or erased by crypto-shredding)
+// leaves Sealed zero, so decisions and statistics work on public parts alone.
+// Public free text is limited to organisation names and roles (referring
+// organisation, recipient, supplier, municipality); everything a team
+// configures (spend categories, funding sources, bases) is a code of
+// a-z0-9_ that cannot hold a name.
+//
+// A paid supplier learns that the family receives help: SpendDisclosure
+// turns every SpendRecorded into the disclosure it implies (recipient the
+// supplier, category aid_received, purpose aid_payment, basis aid_payment),
+// so the disclosure register can list it without a second event.
+//
+// # Decisions
+//
+// Family, Team and Staff are states folded from their streams with Apply
+// (which never fails: events are facts). Commands are plain structs; Decide
+// validates one against the state and Env and returns the events to append,
+// or a *RuleError whose Rule is a stable code, whose Field names the
+// command field at fault, and which unwraps to ErrRule, ErrNotFound or
+// ErrConflict. Messages never contain personal data. The application flow
+// (package ledger) is: read the stream, fold, decide, encode, seal, append
+// with the expected version, and on a version conflict do it all again.
+//
+// # Rule codes
+//
+// General: field.required, field.invalid, field.invalid_id, field.too_long,
+// field.duplicate, date.required, date.future, date.before_referral,
+// date.order, amount.positive, amount.too_large, amount.range, count.range.
+// Family: family.not_found, family.exists, family.erased, family.id,
+// case.closed, case.not_closed, case.waiting, case.not_waiting,
+// case.guidance_started, intake.waiting, guidance.no_intake,
+// guidance.no_consent, referral.consent, coach.not_found, coach.not_coach,
+// coach.same, cover.same_coach, cover.unknown, cover.ended,
+// coach_request.unknown, coach_request.handled, police_file.state,
+// member.unknown, member.exists, member.left, professional.unknown,
+// professional.exists, professional.removed, contact.unknown, contact.exists,
+// contact.cancelled, question.unknown, question.exists, question.answered,
+// assessment.exists, assessment.instrument, assessment.item,
+// assessment.level, assessment.status, assessment.duplicate_item,
+// assessment.text, assessment.empty, assessment.t0_exists,
+// assessment.no_t0, consent.exists, consent.unknown, consent.refused,
+// consent.withdrawn, consent.expired, consent.grantor, disclosure.exists,
+// disclosure.unknown, disclosure.consent_required, disclosure.consent_invalid,
+// disclosure.child_consent, disclosure.confidential, disclosure.informed,
+// disclosure.not_confidential, disclosure.lifted, info_request.exists,
+// info_request.unknown, info_request.closed, parket.transition,
+// parket.no_open_request, parket.request_exists, parket.disclosure_recipient,
+// budget.allocation_exists, budget.funding_source, budget.category,
+// budget.overspend, spend.exists, spend.unknown, spend.not_proposed,
+// spend.decided, spend.not_approved, spend.exceeds_decision, spend.path,
+// spend.body, spend.decided_by, spend.supplier, spend.not_urgent,
+// spend.reviewed, spend.reversed, spend.recorded, approval.exists,
+// approval.decided_by, cost.exists, erasure.legal_hold, erasure.open_case,
+// erasure.retention_running, erasure.approver, hold.exists, hold.unknown.
+// Staff: staff.not_found, staff.exists, staff.login, staff.role_held,
+// staff.role_not_held, staff.inactive, staff.active, staff.password_hash.
+// Team: settings.weight, settings.allocation, settings.capacity,
+// settings.funding, settings.days, settings.categories, settings.code.
+// Access: access.break_glass_reason.
+//
+// # Adding an event
+//
+// Add the struct (public fields with snake_case JSON tags; personal data in
+// a Sealed struct tagged json:"-"), its EventType method and Type constant,
+// its case in Decode and StreamKindOf (codec.go), a sample in
+// samples_test.go, run `go test -run Golden -update` and commit the new
+// golden file, then fold it in Apply. Never rename a type or a JSON field of
+// an event that has been stored: add a new type or field instead.
+package domain
