@@ -208,7 +208,7 @@ func TestServiceLoginAndAuthenticate(t *testing.T) {
 	for _, f := range failures {
 		reasons = append(reasons, f.UserID+":"+f.Reason)
 	}
-	if strings.Join(reasons, ",") != ":unknown_login,u1:bad_password,u1:bad_password,:throttled" {
+	if strings.Join(reasons, ",") != ":unknown_login,u1:bad_password,u1:bad_password,u1:throttled" {
 		t.Fatalf("failures reported: %v", reasons)
 	}
 

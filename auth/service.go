@@ -115,7 +115,11 @@ func (s *Service) Directory() Directory { return s.cfg.Directory }
 func (s *Service) Login(ctx context.Context, login, password, addr string) (User, error) {
 	login = NormalizeLogin(login)
 	if err := s.cfg.Throttle.Check(login, addr); err != nil {
-		if ferr := s.fail(ctx, "", login, addr, "throttled", false); ferr != nil {
+		userID := ""
+		if u, lerr := s.cfg.Directory.UserByLogin(ctx, login); lerr == nil {
+			userID = u.ID
+		}
+		if ferr := s.fail(ctx, userID, login, addr, "throttled", false); ferr != nil {
 			return User{}, ferr
 		}
 		return User{}, err

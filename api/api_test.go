@@ -1,0 +1,413 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"spoor/auth"
+)
+
+func TestLogin(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.client()
+	res := c.do("POST", "/api/v1/login", map[string]string{"login": "Ann", "password": testPassword})
+	if res.code != 200 || res.json["user"].(map[string]any)["id"] != "u-ann" || res.json["csrf_token"] == "" {
+		t.Fatalf("login: %d %s", res.code, res.body)
+	}
+	sc := res.header.Get("Set-Cookie")
+	for _, attr := range []string{auth.SessionCookie + "=", "HttpOnly", "SameSite=Lax", "Path=/"} {
+		if !strings.Contains(sc, attr) {
+			t.Errorf("session cookie %q lacks %s", sc, attr)
+		}
+	}
+	if strings.Contains(sc, "Secure") {
+		t.Errorf("Secure set without SecureCookies: %q", sc)
+	}
+	me := c.do("GET", "/api/v1/me", nil)
+	if me.code != 200 || me.json["method"] != "session" || me.json["user"].(map[string]any)["role"] != "coach" {
+		t.Fatalf("me: %d %s", me.code, me.body)
+	}
+
+	bad := e.client().do("POST", "/api/v1/login", map[string]string{"login": "ann", "password": "wrong password here"})
+	if bad.code != 401 || bad.errorField("code") != "invalid_credentials" || bad.header.Get("WWW-Authenticate") == "" {
+		t.Fatalf("bad password: %d %s", bad.code, bad.body)
+	}
+	unknown := e.client().do("POST", "/api/v1/login", map[string]string{"login": "nobody", "password": "whatever it is"})
+	if unknown.code != 401 || unknown.body == "" || unknown.errorField("message") != bad.errorField("message") {
+		t.Fatalf("unknown login answered differently from a bad password: %d %s", unknown.code, unknown.body)
+	}
+	// Two more failures lock ann (PerLogin 3), even with the right password.
+	e.client().do("POST", "/api/v1/login", map[string]string{"login": "ann", "password": "wrong again 123"})
+	e.client().do("POST", "/api/v1/login", map[string]string{"login": "ann", "password": "wrong again 456"})
+	locked := e.client().do("POST", "/api/v1/login", map[string]string{"login": "ann", "password": testPassword})
+	if locked.code != 429 || locked.errorField("code") != "throttled" || locked.header.Get("Retry-After") != "900" {
+		t.Fatalf("throttled login: %d %s (Retry-After %q)", locked.code, locked.body, locked.header.Get("Retry-After"))
+	}
+	// The session made before the lock still works; other users can log in.
+	if c.do("GET", "/api/v1/me", nil).code != 200 {
+		t.Fatal("existing session stopped working")
+	}
+	e.login("bart")
+	e.clock.Advance(15 * time.Minute)
+	e.login("ann")
+
+	e.mu.Lock()
+	var reasons []string
+	for _, f := range e.failures {
+		reasons = append(reasons, f.UserID+":"+f.Reason)
+		if f.Addr != "127.0.0.1" {
+			t.Errorf("failure address %q, want 127.0.0.1", f.Addr)
+		}
+	}
+	e.mu.Unlock()
+	if got := strings.Join(reasons, ","); got != "u-ann:bad_password,:unknown_login,u-ann:bad_password,u-ann:bad_password,u-ann:throttled" {
+		t.Fatalf("failures reported: %s", got)
+	}
+	metrics := e.client().do("GET", "/metrics", nil).body
+	for _, want := range []string{
+		`spoor_auth_login_failures_total{reason="bad_password"} 3`,
+		`spoor_auth_login_failures_total{reason="throttled"} 1`,
+		`spoor_http_requests_total{code="429",method="POST",route="/api/v1/login"} 1`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
+func TestCSRFAndLogout(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.login("ann")
+	res := c.do("POST", "/api/v1/logout", nil)
+	if res.code != 403 || res.errorField("code") != "csrf" {
+		t.Fatalf("logout without CSRF token: %d %s", res.code, res.body)
+	}
+	c.header.Set(CSRFHeader, c.csrf+"x")
+	if res := c.do("POST", "/api/v1/logout", nil); res.code != 403 {
+		t.Fatalf("logout with a wrong CSRF token: %d %s", res.code, res.body)
+	}
+	// Another session's token does not fit this session.
+	other := e.login("ann")
+	c.header.Set(CSRFHeader, other.csrf)
+	if res := c.do("POST", "/api/v1/logout", nil); res.code != 403 {
+		t.Fatalf("logout with another session's CSRF token: %d", res.code)
+	}
+	if c.do("GET", "/api/v1/me", nil).code != 200 {
+		t.Fatal("refused logouts ended the session")
+	}
+	c.header.Set(CSRFHeader, c.csrf)
+	if res := c.do("POST", "/api/v1/logout", nil); res.code != 204 || !strings.Contains(res.header.Get("Set-Cookie"), "Max-Age=0") {
+		t.Fatalf("logout: %d %q", res.code, res.header.Get("Set-Cookie"))
+	}
+	if res := c.do("GET", "/api/v1/me", nil); res.code != 401 {
+		t.Fatalf("me after logout: %d", res.code)
+	}
+	if res := e.client().do("GET", "/api/v1/me", nil); res.code != 401 || res.errorField("code") != "unauthenticated" {
+		t.Fatalf("me without credentials: %d %s", res.code, res.body)
+	}
+}
+
+func TestBearerTokens(t *testing.T) {
+	e := newEnv(t, nil)
+	admin := e.login("admin")
+	admin.header.Set(CSRFHeader, admin.csrf)
+	res := admin.do("POST", "/api/v1/tokens", map[string]any{"user_id": "u-ann", "label": "export job", "expires_in_days": 30})
+	if res.code != 201 {
+		t.Fatalf("issue token: %d %s", res.code, res.body)
+	}
+	tok := res.json["token"].(string)
+	tokID := res.json["id"].(string)
+	if !strings.HasPrefix(tok, auth.TokenPrefix) {
+		t.Fatalf("token %q", tok)
+	}
+	// Only the hash is kept.
+	kept := e.dir.Tokens("u-ann")
+	if len(kept) != 1 || kept[0].Hash != auth.HashToken(tok) || !kept[0].ExpiresAt.Equal(e.clock.Now().UTC().AddDate(0, 0, 30)) {
+		t.Fatalf("kept tokens %+v", kept)
+	}
+
+	api := e.client()
+	api.bearer = tok
+	me := api.do("GET", "/api/v1/me", nil)
+	if me.code != 200 || me.json["method"] != "token" || me.json["user"].(map[string]any)["id"] != "u-ann" || me.json["csrf_token"] != nil {
+		t.Fatalf("me with token: %d %s", me.code, me.body)
+	}
+	// A token needs no CSRF token, but a coach may not issue tokens.
+	if res := api.do("POST", "/api/v1/tokens", map[string]any{"user_id": "u-ann", "label": "more"}); res.code != 403 {
+		t.Fatalf("coach issuing a token: %d %s", res.code, res.body)
+	}
+	if res := api.do("POST", "/api/v1/logout", nil); res.code != 400 || res.errorField("code") != "not_a_session" {
+		t.Fatalf("logout with a token: %d %s", res.code, res.body)
+	}
+	if res := admin.do("POST", "/api/v1/tokens", map[string]any{"user_id": "u-nobody", "label": "x"}); res.code != 404 {
+		t.Fatalf("token for unknown user: %d %s", res.code, res.body)
+	}
+	if res := admin.do("POST", "/api/v1/tokens", map[string]any{"user_id": "u-ann", "label": "x", "expires_in_days": 400}); res.code != 400 || res.errorField("field") != "expires_in_days" {
+		t.Fatalf("token for 400 days: %d %s", res.code, res.body)
+	}
+	if res := admin.do("DELETE", "/api/v1/tokens/"+tokID, nil); res.code != 204 {
+		t.Fatalf("revoke: %d %s", res.code, res.body)
+	}
+	if res := api.do("GET", "/api/v1/me", nil); res.code != 401 || res.errorField("code") != "invalid_credentials" {
+		t.Fatalf("revoked token: %d %s", res.code, res.body)
+	}
+	if res := admin.do("DELETE", "/api/v1/tokens/"+tokID, nil); res.code != 404 {
+		t.Fatalf("revoke twice: %d %s", res.code, res.body)
+	}
+	api.bearer = "spoor_forged"
+	if res := api.do("GET", "/api/v1/me", nil); res.code != 401 {
+		t.Fatalf("forged token: %d", res.code)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.client()
+	for _, tc := range []struct {
+		name, body       string
+		code             int
+		errCode, errFild string
+	}{
+		{"unknown field", `{"login":"ann","passwrd":"x"}`, 400, "unknown_field", "passwrd"},
+		{"wrong type", `{"login":42,"password":"x"}`, 400, "invalid_type", "login"},
+		{"missing login", `{"password":"x"}`, 400, "required", "login"},
+		{"missing password", `{"login":"ann"}`, 400, "required", "password"},
+		{"malformed", `{"login":"ann",`, 400, "malformed_json", ""},
+		{"two values", `{"login":"ann","password":"x"} {}`, 400, "malformed_json", ""},
+		{"empty", ``, 400, "malformed_json", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := c.do("POST", "/api/v1/login", tc.body)
+			if res.code != tc.code || res.errorField("code") != tc.errCode || res.errorField("field") != tc.errFild ||
+				res.errorField("message") == "" || res.errorField("request_id") != res.header.Get("X-Request-Id") {
+				t.Fatalf("got %d %s, want %d %s/%s", res.code, res.body, tc.code, tc.errCode, tc.errFild)
+			}
+		})
+	}
+	e.mu.Lock()
+	n := len(e.failures)
+	e.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("bad input counted as %d failed logins", n)
+	}
+
+	req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/login", strings.NewReader(`login=ann`))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if res := c.send(req); res.code != 415 || res.errorField("code") != "unsupported_media_type" {
+		t.Fatalf("form body: %d %s", res.code, res.body)
+	}
+
+	big := `{"login":"ann","password":"` + strings.Repeat("x", 2<<20) + `"}`
+	if res := c.do("POST", "/api/v1/login", big); res.code != 413 || res.errorField("code") != "body_too_large" {
+		t.Fatalf("2 MiB body: %d %s", res.code, res.body[:min(200, len(res.body))])
+	}
+	// Without a Content-Length the limit is enforced while reading.
+	req, _ = http.NewRequest("POST", e.srv.URL+"/api/v1/login", struct{ *strings.Reader }{strings.NewReader(big)})
+	req.Header.Set("Content-Type", "application/json")
+	req.ContentLength = -1
+	if res := c.send(req); res.code != 413 {
+		t.Fatalf("chunked 2 MiB body: %d", res.code)
+	}
+
+	if res := c.do("GET", "/api/v1/nothing", nil); res.code != 404 || res.errorField("code") != "not_found" {
+		t.Fatalf("unknown route: %d %s", res.code, res.body)
+	}
+	if res := c.do("DELETE", "/api/v1/me", nil); res.code != 405 || res.errorField("code") != "method_not_allowed" {
+		t.Fatalf("wrong method: %d %s", res.code, res.body)
+	}
+}
+
+// ruleErr looks like the domain's rule errors: a rule and a field.
+type ruleErr struct{ rule, field string }
+
+func (e ruleErr) Error() string { return "rule " + e.rule + " (field " + e.field + ")" }
+func (e ruleErr) Rule() string  { return e.rule }
+func (e ruleErr) Field() string { return e.field }
+
+type fieldErr struct{ field string }
+
+func (e fieldErr) Error() string { return e.field + " is malformed" }
+func (e fieldErr) Field() string { return e.field }
+
+func TestErrorMapping(t *testing.T) {
+	e := newEnv(t, func(s *Server) {
+		s.Handle("POST", "/api/v1/test/{kind}", Authenticated(), func(w http.ResponseWriter, r *http.Request) error {
+			switch kind := r.URL.Path[len("/api/v1/test/"):]; kind {
+			case "rule":
+				return fmt.Errorf("record spend: %w", ruleErr{"budget.overspend", "amount_cents"})
+			case "field":
+				return fmt.Errorf("log contact: %w", fieldErr{"date"})
+			case "conflict":
+				return fmt.Errorf("append family-1: %w", storeConflict())
+			case "secret":
+				return fmt.Errorf("open /var/lib/spoor/secret.db: permission denied")
+			case "panic":
+				panic("boom with internals")
+			}
+			return nil
+		})
+	})
+	c := e.login("ann")
+	c.header.Set(CSRFHeader, c.csrf)
+	for _, tc := range []struct {
+		kind          string
+		code          int
+		errCode, fild string
+	}{
+		{"rule", 422, "budget.overspend", "amount_cents"},
+		{"field", 400, "invalid", "date"},
+		{"conflict", 409, "version_conflict", ""},
+		{"secret", 500, "internal", ""},
+		{"panic", 500, "internal", ""},
+	} {
+		res := c.do("POST", "/api/v1/test/"+tc.kind, nil)
+		if res.code != tc.code || res.errorField("code") != tc.errCode || res.errorField("field") != tc.fild {
+			t.Errorf("%s: got %d %s", tc.kind, res.code, res.body)
+		}
+		if strings.Contains(res.body, "secret.db") || strings.Contains(res.body, "boom") {
+			t.Errorf("%s: internals leaked: %s", tc.kind, res.body)
+		}
+	}
+}
+
+func TestAuditOnRead(t *testing.T) {
+	e := newEnv(t, func(s *Server) {
+		s.HandleFamily(FamilyRoute{Method: "GET", Path: "/api/v1/families/{family}/timeline", Part: auth.PartTimeline, Read: true,
+			Handle: func(w http.ResponseWriter, r *http.Request, fr FamilyRequest) error {
+				WriteJSON(w, 200, map[string]any{"family": fr.Family.ID, "notes": []string{"personal note text"}, "purpose": fr.Purpose})
+				return nil
+			}})
+		s.HandleFamily(FamilyRoute{Method: "POST", Path: "/api/v1/families/{family}/contacts", Part: auth.PartTimeline,
+			Handle: func(w http.ResponseWriter, r *http.Request, fr FamilyRequest) error {
+				w.WriteHeader(201)
+				return nil
+			}})
+	})
+	ann, bo := e.login("ann"), e.login("bo")
+	type row struct {
+		c       *client
+		method  string
+		path    string
+		reason  string
+		code    int
+		errCode string
+		family  string
+		event   string // type of the access event expected, "" for none
+		flagged bool
+	}
+	for i, tc := range []row{
+		{ann, "GET", "/api/v1/families/f-ann/timeline", "", 200, "", "f-ann", "RecordViewed", false},
+		{ann, "GET", "/api/v1/families/f-bart/timeline", "", 403, "reason_required", "f-bart", "RecordAccessRefused", false},
+		{ann, "GET", "/api/v1/families/f-bart/timeline", "Bart is ill%2C the family called", 200, "", "f-bart", "RecordViewed", true},
+		{bo, "GET", "/api/v1/families/f-ann/timeline", "I want to see it, really", 403, "forbidden", "f-ann", "RecordAccessRefused", false},
+		{ann, "GET", "/api/v1/families/f-none/timeline", "", 404, "not_found", "f-none", "", false},
+		{ann, "GET", "/api/v1/families/f%21x/timeline", "", 400, "invalid", "f!x", "", false},
+		{ann, "POST", "/api/v1/families/f-ann/contacts", "", 201, "", "f-ann", "", false},
+		{bo, "POST", "/api/v1/families/f-bart/contacts", "", 403, "forbidden", "f-bart", "RecordAccessRefused", false},
+	} {
+		before := len(e.accessEvents(tc.family))
+		tc.c.header.Set(CSRFHeader, tc.c.csrf)
+		tc.c.header.Del(ReasonHeader)
+		if tc.reason != "" {
+			tc.c.header.Set(ReasonHeader, tc.reason)
+		}
+		res := tc.c.do(tc.method, tc.path, nil)
+		if res.code != tc.code || res.errorField("code") != tc.errCode {
+			t.Fatalf("row %d: got %d %s, want %d %s", i, res.code, res.body, tc.code, tc.errCode)
+		}
+		if tc.code != 200 && strings.Contains(res.body, "personal note text") {
+			t.Fatalf("row %d: data returned with %d", i, res.code)
+		}
+		evs := e.accessEvents(tc.family)
+		if tc.event == "" {
+			if len(evs) != before {
+				t.Fatalf("row %d: %d access events written, want none", i, len(evs)-before)
+			}
+			continue
+		}
+		if len(evs) != before+1 {
+			t.Fatalf("row %d: %d access events written, want 1", i, len(evs)-before)
+		}
+		ev := evs[len(evs)-1]
+		if ev["type"] != tc.event || ev["family_id"] != tc.family || ev["user_id"] != tc.c.userID(t) || ev["part"] != "timeline" {
+			t.Fatalf("row %d: access event %v", i, ev)
+		}
+		if flagged := ev["break_glass"] == true; flagged != tc.flagged {
+			t.Fatalf("row %d: break_glass %v, want %v (%v)", i, ev["break_glass"], tc.flagged, ev)
+		}
+	}
+	metrics := e.client().do("GET", "/metrics", nil).body
+	for _, want := range []string{
+		`spoor_access_events_total{outcome="allowed",part="timeline"} 2`,
+		`spoor_access_events_total{outcome="refused",part="timeline"} 3`,
+		`spoor_access_refused_total{part="timeline"} 3`,
+		`spoor_http_requests_total{code="200",method="GET",route="/api/v1/families/{family}/timeline"} 2`,
+		`spoor_store_events_appended_total{type="RecordViewed"} 2`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+
+	// When the access event cannot be written, the data is not returned.
+	e.st.Close()
+	ann.header.Del(ReasonHeader)
+	res := ann.do("GET", "/api/v1/families/f-ann/timeline", nil)
+	if res.code != 503 || res.errorField("code") != "audit_unavailable" || strings.Contains(res.body, "personal note text") {
+		t.Fatalf("store closed: %d %s", res.code, res.body)
+	}
+}
+
+// userID asks the server who c is.
+func (c *client) userID(t *testing.T) string {
+	res := c.do("GET", "/api/v1/me", nil)
+	return res.json["user"].(map[string]any)["id"].(string)
+}
+
+func TestMetricsPassPromtool(t *testing.T) {
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Skip("promtool not installed (Debian package prometheus); skipping the exposition check")
+	}
+	e := newEnv(t, nil)
+	e.login("ann").do("GET", "/api/v1/me", nil)
+	e.client().do("POST", "/api/v1/login", map[string]string{"login": "ann", "password": "not the password"})
+	res := e.client().do("GET", "/metrics", nil)
+	if res.code != 200 || !strings.Contains(res.body, "spoor_http_request_duration_seconds_bucket") {
+		t.Fatalf("metrics: %d", res.code)
+	}
+	cmd := exec.CommandContext(context.Background(), promtool, "check", "metrics")
+	cmd.Stdin = bytes.NewReader([]byte(res.body))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+func TestHealth(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.client()
+	if res := c.do("GET", "/healthz", nil); res.code != 200 || res.json["status"] != "ok" {
+		t.Fatalf("healthz: %d %s", res.code, res.body)
+	}
+	if res := c.do("GET", "/readyz", nil); res.code != 200 {
+		t.Fatalf("readyz: %d %s", res.code, res.body)
+	}
+	res := c.do("GET", "/api/v1/openapi.yaml", nil)
+	if res.code != 200 || !strings.HasPrefix(res.body, "openapi: 3.0") {
+		t.Fatalf("openapi: %d", res.code)
+	}
+	if id := res.header.Get("X-Request-Id"); len(id) != 24 || res.header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("headers: %v", res.header)
+	}
+	c.header.Set("X-Request-Id", "proxy-42")
+	if res := c.do("GET", "/healthz", nil); res.header.Get("X-Request-Id") != "proxy-42" {
+		t.Fatal("incoming request id not kept")
+	}
+}

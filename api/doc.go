@@ -1,0 +1,39 @@
+// Package api is Spoor's HTTP interface: a gorilla/mux router serving the
+// JSON API under /api/v1, the health and metrics endpoints, and the
+// building blocks every route uses (authentication, CSRF, the one mapping of
+// errors to HTTP status codes, strict JSON decoding with bounded bodies,
+// request ids, metrics by route template, panic recovery, and audit on read).
+//
+// # Adding a route
+//
+// A route is a HandlerFunc, which returns an error instead of writing one:
+// the error is mapped to a status code and a JSON body in one place
+// (WriteError). Register it with Server.Handle, saying who may call it:
+//
+//	s.Handle("GET", "/api/v1/caseload", api.Roles(auth.RoleCoach, auth.RoleCoordinator), h)
+//
+// Routes that return or change one family's file are registered with
+// Server.HandleFamily, which does the whole access dance before the handler
+// runs: it reads the family id from the {family} path variable, asks
+// Families for the family's facts, asks the Policy for a Decision with the
+// purpose and break-the-glass reason of the request, writes the access event
+// through the AccessRecorder (for reads: allowed or refused; for refused
+// writes: refused), answers 403 when refused and 503 when the access event
+// cannot be written, and only then calls the handler. Lists of families call
+// Server.RecordAccess for every family they return before writing the
+// response. Every route added must also be described in openapi.yaml; a test
+// walks the router and fails on any route missing from the document or any
+// documented route that does not exist.
+//
+// # Errors
+//
+// WriteError maps an error to a status and the body
+//
+//	{"error":{"code":"...","field":"...","message":"..."}}
+//
+// from errors.Is/As checks: *Error as given; store.ErrVersionConflict 409;
+// errors with a Field() (validation) 400, or 422 when they also have a Rule()
+// (a domain rule); not found 404; unauthenticated 401; CSRF and policy
+// refusals 403; throttled logins 429; oversized bodies 413; an access event
+// that cannot be written 503; anything else 500 with only the request id.
+package api

@@ -1,0 +1,289 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"spoor/auth"
+	"spoor/ops"
+	"spoor/store"
+	"spoor/store/pebble"
+)
+
+// fastArgon keeps logins in tests quick; the server uses the same
+// parameters for its dummy hash.
+var fastArgon = auth.Argon2Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}
+
+const testPassword = "correct horse battery staple"
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// storeRecorder is an AccessRecorder appending access events to the
+// family's access-<id> stream of a real store, as the ledger will (with its
+// own event encoding).
+type storeRecorder struct{ st store.Store }
+
+func (r storeRecorder) Record(ctx context.Context, ev AccessEvent) error {
+	typ := "RecordViewed"
+	if ev.Outcome != "allowed" {
+		typ = "RecordAccessRefused"
+	}
+	public, err := json.Marshal(map[string]any{
+		"family_id": ev.FamilyID, "user_id": ev.UserID, "role": ev.Role, "part": ev.Part, "item_id": ev.ItemID,
+		"purpose": ev.Purpose, "rule": ev.Rule, "flags": ev.Flags, "break_glass": ev.Reason != "",
+	})
+	if err != nil {
+		return err
+	}
+	_, err = r.st.Append(ctx, "access-"+ev.FamilyID, store.AnyVersion, []store.Event{{
+		ID: uuid.NewString(), Type: typ, Actor: store.Actor{UserID: ev.UserID, Role: string(ev.Role)},
+		CorrelationID: ev.RequestID, Data: []byte(`{"public":` + string(public) + `}`),
+	}})
+	return err
+}
+
+// families stands in for the caseload read model (not written yet): the
+// facts of a few families.
+type families map[string]auth.FamilyFacts
+
+func (f families) FamilyFacts(ctx context.Context, id string) (auth.FamilyFacts, error) {
+	ff, ok := f[id]
+	if !ok {
+		return auth.FamilyFacts{}, fmt.Errorf("family %s: %w", id, ErrNotFound)
+	}
+	return ff, nil
+}
+
+// dirAccounts applies token changes to the in-memory directory, standing in
+// for the ledger's staff streams.
+type dirAccounts struct{ dir *auth.MemDirectory }
+
+func (a dirAccounts) IssueToken(ctx context.Context, by auth.Identity, t auth.Token) error {
+	return a.dir.PutToken(t)
+}
+
+func (a dirAccounts) RevokeToken(ctx context.Context, by auth.Identity, id string) error {
+	for _, u := range a.dir.Users() {
+		for _, t := range a.dir.Tokens(u.ID) {
+			if t.ID == id {
+				a.dir.RevokeToken(id)
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("token %s: %w", id, ErrNotFound)
+}
+
+type env struct {
+	t        *testing.T
+	srv      *httptest.Server
+	server   *Server
+	dir      *auth.MemDirectory
+	reg      *prometheus.Registry
+	st       *pebble.Store
+	clock    *clock
+	mu       sync.Mutex
+	failures []auth.LoginFailure
+}
+
+// Staff of the test team.
+var testUsers = []auth.User{
+	{ID: "u-admin", Login: "admin", Role: auth.RoleAdmin},
+	{ID: "u-ann", Login: "ann", Name: "Ann Peeters", Role: auth.RoleCoach},
+	{ID: "u-bart", Login: "bart", Role: auth.RoleCoach},
+	{ID: "u-cora", Login: "cora", Role: auth.RoleCoordinator},
+	{ID: "u-pia", Login: "pia", Role: auth.RolePrivacyOfficer},
+	{ID: "u-bo", Login: "bo", Role: auth.RoleBackOffice},
+}
+
+// newEnv starts the real server wiring on a loopback port with a Pebble
+// store in a temporary directory. extra registers routes before serving.
+func newEnv(t *testing.T, extra func(*Server)) *env {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Brussels")
+	if err != nil {
+		t.Skipf("no time zone data: %v", err)
+	}
+	e := &env{t: t, dir: auth.NewMemDirectory(), reg: prometheus.NewRegistry(),
+		clock: &clock{t: time.Date(2026, 3, 10, 10, 0, 0, 0, loc)}}
+	for _, u := range testUsers {
+		u.PasswordHash, err = auth.HashPassword(testPassword, fastArgon, rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.dir.PutUser(u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.st, err = pebble.Open(t.TempDir(), pebble.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.st.Close() })
+	m, err := ops.NewMetrics(e.reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := auth.NewService(auth.Config{
+		Directory: e.dir,
+		Sessions:  auth.NewSessions(auth.DefaultSessionOptions(), rand.Reader, e.clock.Now),
+		Throttle:  auth.NewThrottle(auth.ThrottleOptions{PerLogin: 3, PerAddress: 50, Window: 15 * time.Minute, Lockout: 15 * time.Minute}, e.clock.Now),
+		Argon2:    fastArgon, Metrics: m, Now: e.clock.Now, Rand: rand.Reader,
+		OnLoginFailure: func(_ context.Context, f auth.LoginFailure) error {
+			e.mu.Lock()
+			e.failures = append(e.failures, f)
+			e.mu.Unlock()
+			return nil
+		},
+	})
+	e.server, err = New(Config{
+		Auth: svc, Accounts: dirAccounts{e.dir}, Policy: auth.Policy{Hours: auth.DefaultWorkingHours(loc)},
+		Families: families{
+			"f-ann":  {ID: "f-ann", AssignedCoach: "u-ann"},
+			"f-bart": {ID: "f-bart", AssignedCoach: "u-bart", Covers: []auth.Cover{{CoachID: "u-ann", From: e.clock.Now().AddDate(0, 0, 1)}}},
+		},
+		Access: storeRecorder{ops.InstrumentStore(e.st, m, nil)}, Metrics: m, Gatherer: e.reg,
+		Now: e.clock.Now, MaxBodyBytes: DefaultMaxBody,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if extra != nil {
+		extra(e.server)
+	}
+	e.srv = httptest.NewServer(e.server.Handler())
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+// client is a browser-like client with a cookie jar.
+type client struct {
+	e    *env
+	http *http.Client
+	csrf string
+	// bearer, if set, is sent as the Authorization header.
+	bearer string
+	// header is added to every request.
+	header http.Header
+}
+
+func (e *env) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{e: e, http: &http.Client{Jar: jar}, header: http.Header{}}
+}
+
+// login logs in as login and remembers the CSRF token.
+func (e *env) login(login string) *client {
+	e.t.Helper()
+	c := e.client()
+	res := c.do("POST", "/api/v1/login", map[string]string{"login": login, "password": testPassword})
+	if res.code != 200 {
+		e.t.Fatalf("login %s: %d %s", login, res.code, res.body)
+	}
+	c.csrf = res.json["csrf_token"].(string)
+	return c
+}
+
+type response struct {
+	code   int
+	header http.Header
+	body   string
+	json   map[string]any
+}
+
+// errorField returns error.<name> of an error body.
+func (r response) errorField(name string) string {
+	e, _ := r.json["error"].(map[string]any)
+	s, _ := e[name].(string)
+	return s
+}
+
+func (c *client) do(method, path string, body any) response {
+	c.e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		js, _ := json.Marshal(b)
+		rd = strings.NewReader(string(js))
+	}
+	req, err := http.NewRequest(method, c.e.srv.URL+path, rd)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
+	return c.send(req)
+}
+
+func (c *client) send(req *http.Request) response {
+	c.e.t.Helper()
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	r := response{code: res.StatusCode, header: res.Header, body: string(b)}
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		if err := json.Unmarshal(b, &r.json); err != nil {
+			c.e.t.Fatalf("%s %s: body is not JSON: %v: %q", req.Method, req.URL.Path, err, b)
+		}
+	}
+	return r
+}
+
+// accessEvents returns the types and public parts of the events in the
+// access stream of family.
+func (e *env) accessEvents(family string) []map[string]any {
+	e.t.Helper()
+	var out []map[string]any
+	for env, err := range e.st.ReadStream(context.Background(), "access-"+family, 1) {
+		if errors.Is(err, store.ErrStreamNotFound) {
+			return nil
+		}
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		var p struct {
+			Public map[string]any `json:"public"`
+		}
+		if err := json.Unmarshal(env.Data, &p); err != nil {
+			e.t.Fatal(err)
+		}
+		p.Public["type"] = env.Type
+		out = append(out, p.Public)
+	}
+	return out
+}
+
+func storeConflict() error { return store.ErrVersionConflict }
