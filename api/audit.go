@@ -269,4 +269,3 @@ func validID(s string) bool {
 	}
 	return true
 }
-

@@ -210,4 +210,3 @@ func loggerOrDiscard(l *slog.Logger) *slog.Logger {
 	}
 	return slog.New(slog.DiscardHandler)
 }
-

@@ -205,4 +205,3 @@ func (s *Server) HandleTeam(method, path string, part auth.Part, h TeamHandlerFu
 
 // ServeHTTP serves the server's root handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.Handler().ServeHTTP(w, r) }
-
