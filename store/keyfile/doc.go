@@ -45,5 +45,14 @@
 // directory taken after the destruction no longer hold the key. Backups taken
 // before it do: rotate them out within the retention period.
 //
+// # Backups
+//
+// Store.Backup writes a consistent copy of the keys and tombstones to another
+// directory while the store stays open. Back up the key store apart from the
+// log (a Pebble checkpoint of the log should not include this directory), and
+// let key-store backups expire within the retention period: a backup keeps
+// every key that existed when it was taken, so a family shredded later is
+// readable again from a log backup plus that key backup plus the KEK.
+//
 // The store never sees a plain data key; it keeps the bytes it is given.
 package keyfile

@@ -206,12 +206,46 @@ func (s *Store) Destroy(ctx context.Context, scope string) error {
 	return nil
 }
 
-// persist writes the in-memory state to a temporary file, syncs it, renames
-// it over the keys file and syncs the directory.
-func (s *Store) persist() (err error) {
-	data := encode(s.keys, s.destroyed)
+// Backup writes a consistent copy of the key store (keys and tombstones) to
+// dir, which it creates (mode 0700) and which must not hold a key store yet;
+// Open(dir) opens the copy. The copy is durable when Backup returns. It runs
+// while the store stays open; changes wait for it.
+//
+// A backup holds every key that existed when it was taken: a key destroyed
+// later stays readable in the backup (with the KEK). Keep key-store backups
+// apart from log backups and let them expire within the retention period,
+// or shredding does not reach them.
+func (s *Store) Backup(dir string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return store.ErrClosed
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("back up key store: %w", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, stateFile)); err == nil {
+		return fmt.Errorf("back up key store: %s already holds a key store", dir)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("back up key store: %w", err)
+	}
+	if err := writeState(dir, s.keys, s.destroyed); err != nil {
+		return fmt.Errorf("back up key store: %w", err)
+	}
+	return nil
+}
+
+// persist writes the in-memory state to the keys file.
+func (s *Store) persist() error {
+	return writeState(s.dir, s.keys, s.destroyed)
+}
+
+// writeState writes a state to a temporary file in dir, syncs it, renames it
+// over dir's keys file and syncs dir.
+func writeState(dir string, keys map[string][]byte, destroyed map[string]struct{}) (err error) {
+	data := encode(keys, destroyed)
 	defer clear(data)
-	f, err := os.CreateTemp(s.dir, tempPrefix+"*")
+	f, err := os.CreateTemp(dir, tempPrefix+"*")
 	if err != nil {
 		return fmt.Errorf("write keys file: %w", err)
 	}
@@ -231,10 +265,10 @@ func (s *Store) persist() (err error) {
 	if err = f.Close(); err != nil {
 		return fmt.Errorf("close keys file: %w", err)
 	}
-	if err = os.Rename(tmp, filepath.Join(s.dir, stateFile)); err != nil {
+	if err = os.Rename(tmp, filepath.Join(dir, stateFile)); err != nil {
 		return fmt.Errorf("replace keys file: %w", err)
 	}
-	return syncDir(s.dir)
+	return syncDir(dir)
 }
 
 func syncDir(dir string) error {

@@ -369,3 +369,39 @@ func TestClosed(t *testing.T) {
 		t.Errorf("Destroy after Close = %v, want ErrClosed", err)
 	}
 }
+
+func TestBackup(t *testing.T) {
+	ctx := context.Background()
+	s := openT(t, t.TempDir())
+	a, b := randomKey(t), randomKey(t)
+	mustPut(t, s, "family-a", a)
+	mustPut(t, s, "family-b", b)
+	if err := s.Destroy(ctx, "family-c"); err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(t.TempDir(), "backup")
+	if err := s.Backup(backup); err != nil {
+		t.Fatalf("Backup: %v", err)
+	}
+	if err := s.Backup(backup); err == nil {
+		t.Fatal("Backup over an existing key store succeeded")
+	}
+	// Changes after the backup do not reach it.
+	if err := s.Destroy(ctx, "family-a"); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, s, "family-d", randomKey(t))
+
+	c := openT(t, backup)
+	for scope, want := range map[string][]byte{"family-a": a, "family-b": b} {
+		if got, err := c.Get(ctx, scope); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("backup Get(%s) = %x, %v", scope, got, err)
+		}
+	}
+	if _, err := c.Get(ctx, "family-c"); !errors.Is(err, store.ErrKeyDestroyed) {
+		t.Errorf("backup lost the tombstone: %v", err)
+	}
+	if _, err := c.Get(ctx, "family-d"); !errors.Is(err, store.ErrKeyNotFound) {
+		t.Errorf("backup has a key made after it: %v", err)
+	}
+}
