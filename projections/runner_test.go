@@ -27,7 +27,9 @@ type contactCounter struct {
 	version  int
 }
 
-func newCounter() *contactCounter { return &contactCounter{Counts: map[domain.FamilyID]int{}, version: 1} }
+func newCounter() *contactCounter {
+	return &contactCounter{Counts: map[domain.FamilyID]int{}, version: 1}
+}
 
 func (c *contactCounter) Name() string { return "contacts" }
 
