@@ -1,0 +1,312 @@
+package kurrent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"spoor/store"
+)
+
+// Store is the KurrentDB backend of store.Store. It is safe for concurrent
+// use. Open makes one; Close releases it.
+type Store struct {
+	cfg  Config
+	conf esdb.Configuration // template; every client gets a copy
+
+	ctx    context.Context // done when Close is called
+	cancel context.CancelFunc
+
+	mu     sync.Mutex
+	client *esdb.Client
+	gen    uint64 // bumped every time client is recreated
+	closed bool
+
+	// headHint is the highest position of a Spoor event this Store has seen
+	// (appended or read). Spoor events are never removed, so Head need not
+	// look back past it.
+	headHint atomic.Uint64
+
+	recent *recentIDs
+
+	// clients counts the clients made, for tests and logs.
+	clients atomic.Uint64
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the KurrentDB cluster of cfg and returns a Store once one
+// call has succeeded (a read of the end of $all, which also checks that the
+// configured user may read $all). If the client's first connection fails,
+// the client stays closed for good (a property of the official client), so
+// Open makes a new client and tries again, with backoff, until
+// cfg.ConnectTimeout or ctx ends. Errors never quote the password.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	conf, err := cfg.clientConfig()
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{cfg: cfg, conf: *conf, recent: newRecentIDs(cfg.RecentIDs)}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if err := s.newClient(); err != nil {
+		s.cancel()
+		return nil, err
+	}
+	octx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
+	defer cancel()
+	for attempt := 0; ; attempt++ {
+		_, err := s.lastRecord(octx)
+		if err == nil {
+			break
+		}
+		if !retryable(err) || octx.Err() != nil {
+			s.Close()
+			return nil, fmt.Errorf("kurrent: open %s: %w", Redacted(cfg.URL), err)
+		}
+		cfg.Logger.Warn("kurrentdb: cannot reach the cluster yet; recreating the client", "url", Redacted(cfg.URL), "attempt", attempt+1, "err", err)
+		if err := s.recreate(octx, s.generation(), attempt); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("kurrent: open %s: %w", Redacted(cfg.URL), err)
+		}
+	}
+	cfg.Logger.Info("kurrentdb: connected", "url", Redacted(cfg.URL), "prefix", cfg.StreamPrefix)
+	return s, nil
+}
+
+// Close closes the connection. Appends and reads after Close return
+// store.ErrClosed; running subscriptions end with store.ErrClosed. Close is
+// idempotent.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	c := s.client
+	s.mu.Unlock()
+	s.cancel()
+	if c != nil {
+		return c.Close()
+	}
+	return nil
+}
+
+// ClientsMade is how many clients this Store has made: 1 after a clean Open,
+// more after reconnects. It is meant for tests and diagnostics.
+func (s *Store) ClientsMade() uint64 { return s.clients.Load() }
+
+func (s *Store) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+func (s *Store) generation() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gen
+}
+
+// newClient makes a fresh client from the template configuration.
+func (s *Store) newClient() error {
+	conf := s.conf
+	c, err := esdb.NewClient(&conf)
+	if err != nil {
+		return fmt.Errorf("kurrent: make client: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		c.Close()
+		return store.ErrClosed
+	}
+	old := s.client
+	s.client = c
+	s.gen++
+	s.clients.Add(1)
+	if old != nil {
+		old.Close()
+	}
+	return nil
+}
+
+// current returns the client in use and its generation.
+func (s *Store) current() (*esdb.Client, uint64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, 0, store.ErrClosed
+	}
+	return s.client, s.gen, nil
+}
+
+// recreate replaces the client of generation gen (unless another call did
+// already) after a backoff that grows with attempt.
+func (s *Store) recreate(ctx context.Context, gen uint64, attempt int) error {
+	d := 100 * time.Millisecond << min(attempt, 6) // 0.1s .. 6.4s
+	d = min(d, 5*time.Second)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.ctx.Done():
+		return store.ErrClosed
+	case <-t.C:
+	}
+	s.mu.Lock()
+	same := s.gen == gen
+	s.mu.Unlock()
+	if !same {
+		return nil
+	}
+	return s.newClient()
+}
+
+// maxRecreate bounds how often one call recreates the client before it
+// gives up and returns the error.
+const maxRecreate = 3
+
+// do runs fn with the current client. If the node was unavailable (the
+// client then starts a new discovery by itself) it runs fn again; if the
+// client turned out to be closed for good (a discovery failed: the
+// official client never recovers from that) it makes a new client, after a
+// backoff, and runs fn again. fn must be safe to run again: reads are; an
+// append that may have landed is recognised by KurrentDB's idempotency on
+// the same expected revision and by Append's own check.
+func (s *Store) do(ctx context.Context, fn func(c *esdb.Client) error) error {
+	for attempt := 0; ; attempt++ {
+		c, gen, err := s.current()
+		if err != nil {
+			return err
+		}
+		err = fn(c)
+		if err == nil || attempt >= maxRecreate || ctx.Err() != nil {
+			return err
+		}
+		switch {
+		case clientDead(err):
+			if s.isClosed() {
+				return store.ErrClosed
+			}
+			s.cfg.Logger.Warn("kurrentdb: client closed after a failed connection; recreating it", "attempt", attempt+1)
+			if err := s.recreate(ctx, gen, attempt); err != nil {
+				return err
+			}
+		case unavailable(err):
+			s.cfg.Logger.Warn("kurrentdb: node unavailable; trying again", "attempt", attempt+1, "err", err)
+			t := time.NewTimer(50 * time.Millisecond << attempt)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return err
+			case <-s.ctx.Done():
+				t.Stop()
+				return store.ErrClosed
+			case <-t.C:
+			}
+		default:
+			return err
+		}
+	}
+}
+
+// unavailable reports whether err says the node could not be reached.
+func unavailable(err error) bool {
+	code, ok := esdbCode(err)
+	return (ok && code == esdb.ErrorUnavailable) || status.Code(err) == codes.Unavailable
+}
+
+// opContext returns a context that ends with ctx, with Close, or after
+// OperationTimeout.
+func (s *Store) opContext(ctx context.Context, timeout bool) (context.Context, context.CancelFunc) {
+	var c context.Context
+	var cancel context.CancelFunc
+	if timeout {
+		c, cancel = context.WithTimeout(ctx, s.cfg.OperationTimeout)
+	} else {
+		c, cancel = context.WithCancel(ctx)
+	}
+	stop := context.AfterFunc(s.ctx, cancel)
+	return c, func() { stop(); cancel() }
+}
+
+// esdbCode returns the client's error code of err, if it has one.
+func esdbCode(err error) (esdb.ErrorCode, bool) {
+	var e *esdb.Error
+	if errors.As(err, &e) {
+		return e.Code(), true
+	}
+	return 0, false
+}
+
+// clientDead reports whether err says the client is closed for good.
+func clientDead(err error) bool {
+	code, ok := esdbCode(err)
+	return ok && code == esdb.ErrorCodeConnectionClosed
+}
+
+// retryable reports whether Open should try again after err.
+func retryable(err error) bool {
+	if code, ok := esdbCode(err); ok {
+		switch code {
+		case esdb.ErrorCodeAccessDenied, esdb.ErrorCodeUnauthenticated:
+			return false
+		}
+		return true
+	}
+	switch status.Code(err) {
+	case codes.PermissionDenied, codes.Unauthenticated, codes.InvalidArgument:
+		return false
+	}
+	return true
+}
+
+// invalidPosition reports whether err is the server refusing a $all
+// position that is not the start of a record.
+func invalidPosition(err error) bool {
+	return status.Code(err) == codes.InvalidArgument
+}
+
+// mapErr turns a client error into the store's sentinel errors, with the
+// operation and the (opaque) stream name. Client errors carry gRPC status
+// texts and stream names, never event data.
+func (s *Store) mapErr(op, stream string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, store.ErrClosed) || s.isClosed() {
+		return fmt.Errorf("kurrent: %s: %w", op, store.ErrClosed)
+	}
+	where := op
+	if stream != "" {
+		where = op + " " + stream
+	}
+	if code, ok := esdbCode(err); ok {
+		switch code {
+		case esdb.ErrorCodeStreamDeleted:
+			return fmt.Errorf("kurrent: %s: %w: the stream was deleted (tombstoned) in KurrentDB", where, store.ErrStreamNotFound)
+		case esdb.ErrorCodeResourceNotFound:
+			return fmt.Errorf("kurrent: %s: %w", where, store.ErrStreamNotFound)
+		case esdb.ErrorCodeWrongExpectedVersion:
+			return fmt.Errorf("kurrent: %s: %w: %v", where, store.ErrVersionConflict, err)
+		case esdb.ErrorCodeAccessDenied, esdb.ErrorCodeUnauthenticated:
+			return fmt.Errorf("kurrent: %s: access denied; give the configured user the rights Spoor needs (see ops/kurrentdb): %w", where, err)
+		case esdb.ErrorCodeDeadlineExceeded:
+			return fmt.Errorf("kurrent: %s: %w (%v)", where, context.DeadlineExceeded, err)
+		}
+	}
+	return fmt.Errorf("kurrent: %s: %w", where, err)
+}
