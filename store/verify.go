@@ -138,21 +138,18 @@ func Verify(ctx context.Context, r Reader, opts VerifyOptions) (VerifyReport, er
 		if env.Position > head {
 			break
 		}
-		fail := func(format string, args ...any) error {
-			return &VerifyError{Stream: env.Stream, Version: env.Version, Position: env.Position, What: fmt.Sprintf(format, args...)}
-		}
 		if env.Position == 0 || env.Position <= last {
-			return rep, fail("position %d does not follow position %d", env.Position, last)
+			return rep, eventError(&env, "position %d does not follow position %d", env.Position, last)
 		}
 		tip := tips[env.Stream]
 		if env.Version != tip.version+1 {
-			return rep, fail("version gap: the stream's previous event has version %d", tip.version)
+			return rep, eventError(&env, "version gap: the stream's previous event has version %d", tip.version)
 		}
 		if env.PrevHash != tip.hash {
-			return rep, fail("broken link: previous hash %s, but the stream's version %d has hash %s", env.PrevHash, tip.version, tip.hash)
+			return rep, eventError(&env, "broken link: previous hash %s, but the stream's version %d has hash %s", env.PrevHash, tip.version, tip.hash)
 		}
 		if got := ComputeHash(&env, tip.hash); got != env.Hash {
-			return rep, fail("hash mismatch: recomputed %s, stored %s", got, env.Hash)
+			return rep, eventError(&env, "hash mismatch: recomputed %s, stored %s", got, env.Hash)
 		}
 		if env.Stream == CheckpointStream {
 			cp, signed, err := checkCheckpoint(&env, &tree, roots, opts.Verifiers)
@@ -190,12 +187,15 @@ func Verify(ctx context.Context, r Reader, opts VerifyOptions) (VerifyReport, er
 	return rep, nil
 }
 
+// eventError is a *VerifyError naming env.
+func eventError(env *Envelope, format string, args ...any) error {
+	return &VerifyError{Stream: env.Stream, Version: env.Version, Position: env.Position, What: fmt.Sprintf(format, args...)}
+}
+
 // checkCheckpoint checks the checkpoint event env against the tree built from
 // the events before it and the roots remembered at claimed sizes.
 func checkCheckpoint(env *Envelope, tree *Tree, roots map[int64]tlog.Hash, verifiers note.Verifiers) (Checkpoint, bool, error) {
-	fail := func(format string, args ...any) error {
-		return &VerifyError{Stream: env.Stream, Version: env.Version, Position: env.Position, What: fmt.Sprintf(format, args...)}
-	}
+	fail := func(format string, args ...any) error { return eventError(env, format, args...) }
 	if env.Type != CheckpointEventType {
 		return Checkpoint{}, false, fail("event of type %q in the checkpoint stream", env.Type)
 	}

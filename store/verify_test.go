@@ -574,3 +574,26 @@ func TestVerifyErrorMessage(t *testing.T) {
 		t.Fatal("VerifyError does not unwrap to ErrTampered")
 	}
 }
+
+func BenchmarkVerify(b *testing.B) {
+	l := &fixtureLog{step: 1}
+	const n = 100_000
+	prev := map[string]store.Hash{}
+	data := []byte(strings.Repeat("x", 400))
+	for i := uint64(1); i <= n; i++ {
+		stream := fmt.Sprintf("family-%d", i%1000)
+		env := store.Envelope{ID: fmt.Sprint(i), Type: "ContactLogged", Stream: stream, Version: (i-1)/1000 + 1, Position: i,
+			RecordedAt: fixtureStart, Actor: store.Actor{UserID: "coach-1", Role: "coach"}, Data: data, PrevHash: prev[stream]}
+		env.Hash = store.ComputeHash(&env, env.PrevHash)
+		prev[stream] = env.Hash
+		l.envs = append(l.envs, env)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		rep, err := store.Verify(context.Background(), l, store.VerifyOptions{})
+		if err != nil || rep.Events != n {
+			b.Fatal(rep, err)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
