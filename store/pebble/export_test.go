@@ -83,3 +83,17 @@ func CorruptFile(dir, suffix string) (string, error) {
 	}
 	return best, f.Sync()
 }
+
+// WaitIDsLoaded waits for the background load of the id set and reports
+// whether it completed.
+func (s *Store) WaitIDsLoaded() bool {
+	<-s.idsLoaded
+	return s.idsReady.Load()
+}
+
+// WithoutIDSet returns o with the id set disabled: appends look every id up
+// in Pebble.
+func WithoutIDSet(o Options) Options {
+	o.noIDSet = true
+	return o
+}

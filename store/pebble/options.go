@@ -38,6 +38,10 @@ type Options struct {
 	// database is opened, for settings this type does not cover. It must not
 	// change the comparer, the merge operator or FormatMajorVersion.
 	Tune func(*pebble.Options)
+
+	// noIDSet keeps the id set from loading, so that tests exercise the
+	// Pebble lookups appends use until it has.
+	noIDSet bool
 }
 
 // DefaultOptions are the options `spoor serve` uses.

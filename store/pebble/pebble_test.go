@@ -271,6 +271,54 @@ func TestIdempotentAppend(t *testing.T) {
 	}
 }
 
+// TestIdempotencyAcrossReopen checks both ways of finding a stored id: the
+// Pebble lookups used while the id set loads, and the id set.
+func TestIdempotencyAcrossReopen(t *testing.T) {
+	t.Run("id set", func(t *testing.T) { testIdempotencyAcrossReopen(t, testOptions()) })
+	t.Run("pebble lookups", func(t *testing.T) { testIdempotencyAcrossReopen(t, pebble.WithoutIDSet(testOptions())) })
+}
+
+func testIdempotencyAcrossReopen(t *testing.T, o pebble.Options) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := pebble.Open(dir, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := map[int]store.AppendResult{}
+	for i := range 300 {
+		res, err := s.Append(ctx, fmt.Sprintf("family-%d", i%7), store.AnyVersion, []store.Event{ev(fmt.Sprint("old-", i), "T", fmt.Sprint(i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		results[i] = res
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = pebble.Open(dir, o); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	check := func(when string) {
+		for _, i := range []int{0, 150, 299} {
+			res, err := s.Append(ctx, fmt.Sprintf("family-%d", i%7), store.AnyVersion, []store.Event{ev(fmt.Sprint("old-", i), "T", fmt.Sprint(i))})
+			if err != nil || res != results[i] {
+				t.Fatalf("%s: retry of append %d: %+v %v, want %+v", when, i, res, err, results[i])
+			}
+			if _, err := s.Append(ctx, "family-x", store.AnyVersion, []store.Event{ev(fmt.Sprint("old-", i), "T", "other")}); !errors.Is(err, store.ErrDuplicateEventID) {
+				t.Fatalf("%s: reuse of id %d: %v", when, i, err)
+			}
+		}
+	}
+	check("first")
+	s.WaitIDsLoaded()
+	check("after the id set load")
+	if h, _ := s.Head(ctx); h != 300 {
+		t.Fatalf("head %d after retries", h)
+	}
+}
+
 func TestConcurrentConflict(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t, t.TempDir())
@@ -306,9 +354,18 @@ func TestConcurrentConflict(t *testing.T) {
 }
 
 func TestConcurrentAppendsAndSubscribe(t *testing.T) {
+	t.Run("id set", func(t *testing.T) { testConcurrentAppendsAndSubscribe(t, testOptions()) })
+	t.Run("pebble lookups", func(t *testing.T) { testConcurrentAppendsAndSubscribe(t, pebble.WithoutIDSet(testOptions())) })
+}
+
+func testConcurrentAppendsAndSubscribe(t *testing.T, o pebble.Options) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	s := openTest(t, t.TempDir())
+	s, err := pebble.Open(t.TempDir(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
 	const writers, each = 8, 60
 	// Some events before the subscription starts: catch-up, then live.
 	for i := range 20 {

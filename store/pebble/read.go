@@ -116,15 +116,10 @@ func (s *Store) StreamVersion(ctx context.Context, stream string) (uint64, error
 	}
 	defer s.leave()
 	head := s.durable.Load()
-	s.mu.Lock()
-	st, ok := s.streams[stream]
-	var version, lastPos uint64
-	if ok {
-		version, lastPos = st.version, st.lastPos
-	}
-	s.mu.Unlock()
-	if ok && lastPos <= head {
-		return version, nil
+	if st, ok := s.streams.Load(stream); ok {
+		if tip := st.(*streamState).tip.Load(); tip.lastPos <= head {
+			return tip.version, nil
+		}
 	}
 	version, _, err := s.lastIndexed(stream, head)
 	return version, err

@@ -27,10 +27,22 @@ type Store struct {
 
 	// mu serialises the commit path: idempotency lookup, version check,
 	// hash, position, and handing the batch to Pebble.
-	mu      sync.Mutex
-	next    uint64                  // position of the next event
-	streams map[string]*streamState // streams touched since Open
-	failed  error                   // set after a WAL write or sync error
+	mu     sync.Mutex
+	next   uint64 // position of the next event
+	failed error  // set after a WAL write or sync error
+	recent recentIDs
+	ids    idSet
+
+	idsLoaded chan struct{} // closed when loadIDs ends
+	idsReady  atomic.Bool   // mirrors ids.ready for prepare
+
+	// streams maps a stream name to its *streamState, for streams used
+	// since Open. Entries are added under mu; their tips are replaced under
+	// mu and read without it.
+	streams sync.Map
+
+	// applied counts the batches handed to Pebble (written under mu).
+	applied atomic.Uint64
 
 	// durable is the highest position whose append was acknowledged (its WAL
 	// sync returned); every position up to it is durable and visible.
@@ -47,9 +59,14 @@ type Store struct {
 	walCreated, walRecycled atomic.Int64
 }
 
-// streamState is what the commit path keeps per stream: its last version,
-// the hash of that event and its position.
+// streamState is what the commit path keeps per stream.
 type streamState struct {
+	tip atomic.Pointer[streamTip]
+}
+
+// streamTip is a stream's last version, the hash of that event and its
+// position. It is immutable: a commit publishes a new one.
+type streamTip struct {
 	version uint64
 	hash    store.Hash
 	lastPos uint64
@@ -67,11 +84,12 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{
-		dir:     dir,
-		opts:    opts,
-		log:     opts.Logger,
-		streams: make(map[string]*streamState),
-		done:    make(chan struct{}),
+		dir:       dir,
+		opts:      opts,
+		log:       opts.Logger,
+		done:      make(chan struct{}),
+		ids:       newIDSet(),
+		idsLoaded: make(chan struct{}),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -133,6 +151,11 @@ func (s *Store) start() error {
 	}
 	s.next = last + 1
 	s.durable.Store(last)
+	if s.opts.noIDSet {
+		close(s.idsLoaded)
+	} else {
+		go s.loadIDs(context.Background())
+	}
 	return nil
 }
 
@@ -281,6 +304,7 @@ func (s *Store) Close() error {
 		s.opCond.Wait()
 	}
 	s.opMu.Unlock()
+	<-s.idsLoaded // it saw the close and stopped
 	// Flush so that everything lives in checksummed sstables and the WAL
 	// holds nothing the next Open must replay.
 	ferr := s.db.Flush()
