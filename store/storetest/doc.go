@@ -122,6 +122,10 @@
 // Against the Pebble backend it ran in 0.5 s on the development machine's
 // disk; budget a few seconds on slow disks.
 //
-// The suite's own logic is checked by a test in this package that runs it
-// against a small in-memory store (a test fixture, not a backend).
+// The suite's own logic is checked by tests in this package that run it
+// against a small in-memory store (a test fixture, not a backend): the
+// correct fixture passes, and fixtures with one planted bug each (no
+// idempotency, ignored expected versions, broken chains, local-time stamps,
+// duplicated subscription events, a silent Close, a gap in ReadAll) fail
+// the subtest that guards that promise.
 package storetest

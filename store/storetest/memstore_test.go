@@ -34,8 +34,11 @@ func newMemLog() *memLog {
 }
 
 type memStore struct {
-	log    *memLog
-	clock  func() time.Time
+	log   *memLog
+	clock func() time.Time
+	// bug, if not "", makes the store break one promise (see
+	// TestSuiteCatchesBrokenStores).
+	bug    string
 	closed chan struct{}
 	once   sync.Once
 }
@@ -80,7 +83,7 @@ func (s *memStore) Append(ctx context.Context, stream string, expected store.Exp
 		}
 		known++
 	}
-	if known == len(events) {
+	if known == len(events) && s.bug != "no-idempotency" {
 		return first.result, nil
 	}
 	if known > 0 {
@@ -93,7 +96,7 @@ func (s *memStore) Append(ctx context.Context, stream string, expected store.Exp
 	if n := len(idx); n > 0 {
 		version, prev = l.envs[idx[n-1]].Version, l.envs[idx[n-1]].Hash
 	}
-	if !expected.Allows(version) {
+	if !expected.Allows(version) && s.bug != "ignore-expected-version" {
 		return store.AppendResult{}, fmt.Errorf("stream %s at version %d, expected %s: %w", stream, version, expected, store.ErrVersionConflict)
 	}
 	var pos uint64
@@ -109,9 +112,16 @@ func (s *memStore) Append(ctx context.Context, stream string, expected store.Exp
 		if ev.RecordedAt.IsZero() {
 			at = now
 		}
+		if s.bug == "local-time" {
+			at = at.Local()
+		}
 		e := store.Envelope{ID: ev.ID, Type: ev.Type, Stream: stream, Version: version, Position: pos, RecordedAt: at,
 			Actor: ev.Actor, CorrelationID: ev.CorrelationID, Data: bytes.Clone(ev.Data), PrevHash: prev}
 		e.Hash = store.ComputeHash(&e, prev)
+		if s.bug == "unchained" {
+			e.PrevHash = store.Hash{}
+			e.Hash = store.ComputeHash(&e, store.Hash{})
+		}
 		prev = e.Hash
 		l.ids[ev.ID] = memID{index: len(l.envs), result: res}
 		l.streams[stream] = append(l.streams[stream], len(l.envs))
@@ -167,7 +177,10 @@ func (l *memLog) after(from uint64) ([]store.Envelope, <-chan struct{}) {
 func (s *memStore) ReadAll(ctx context.Context, from uint64) iter.Seq2[store.Envelope, error] {
 	return func(yield func(store.Envelope, error) bool) {
 		out, _ := s.log.after(from)
-		for _, e := range out {
+		for i, e := range out {
+			if s.bug == "readall-skips" && i == 1 {
+				continue
+			}
 			if !yield(e, nil) {
 				return
 			}
@@ -197,7 +210,10 @@ func (s *memStore) Head(ctx context.Context) (uint64, error) {
 func (s *memStore) Subscribe(ctx context.Context, from uint64, handle func(store.Envelope) error) error {
 	for {
 		batch, changed := s.log.after(from)
-		for _, e := range batch {
+		for i, e := range batch {
+			if s.bug == "subscribe-duplicate" && i == 0 && from > 0 {
+				_ = handle(e)
+			}
 			if err := handle(e); err != nil {
 				return fmt.Errorf("subscription handler at position %d: %w", e.Position, err)
 			}
@@ -210,6 +226,9 @@ func (s *memStore) Subscribe(ctx context.Context, from uint64, handle func(store
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-s.closed:
+			if s.bug == "silent-close" {
+				return nil
+			}
 			return store.ErrClosed
 		case <-changed:
 		}
