@@ -39,9 +39,12 @@
 //		})
 //	}
 //
-// Store, Reopen and RewriteData are required; CorruptFiles, Dir, Keys,
-// KeysDir and Now are optional (see Instance). Run closes the current Store
-// at the end of every subtest, before the opener's own cleanups run.
+// Store and Reopen are required; RewriteData is required wherever the
+// storage can be reached (nil only for a real KurrentDB server); CorruptFiles,
+// Dir, Keys, KeysDir and Now are optional (see Instance). A nil optional field
+// skips the subtests that need it, saying why. The Store must be empty: every
+// subtest counts what it reads. Run closes the current Store at the end of
+// every subtest, before the opener's own cleanups run.
 //
 // # What each subtest checks
 //
@@ -104,7 +107,7 @@
 //     other length): after Reopen, ReadAll returns the rewritten bytes and
 //     Verify returns a *store.VerifyError naming exactly that event's
 //     stream, version and position (a hash mismatch); restoring the bytes
-//     makes Verify pass.
+//     makes Verify pass. Skipped when RewriteData is nil.
 //   - CorruptFiles: after Instance.CorruptFiles, Reopen, ReadAll or Verify
 //     fails (the error is logged). Skipped when CorruptFiles is nil.
 //   - Shredding: events sealed with store.Sealer over Instance.Keys for two

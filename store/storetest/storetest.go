@@ -33,7 +33,10 @@ type Instance struct {
 	// the event at position, without updating any hash, as an attacker with
 	// write access to the storage would. It is called with the current Store
 	// open; Run calls Reopen after it before reading, so it may also work on
-	// the closed data. Required.
+	// the closed data. Required for every backend that can do it (the
+	// embedded one, a protocol double); nil only where the storage cannot be
+	// reached behind the store's back (a real KurrentDB server): the
+	// TamperRewriteData subtest is then skipped.
 	RewriteData func(position uint64, data []byte) error
 
 	// CorruptFiles flips bytes in the backend's files (for instance in every
@@ -128,8 +131,6 @@ func newHarness(t *testing.T, open func(t *testing.T) Instance) *harness {
 		t.Fatal("storetest: Instance.Store is nil")
 	case inst.Reopen == nil:
 		t.Fatal("storetest: Instance.Reopen is nil")
-	case inst.RewriteData == nil:
-		t.Fatal("storetest: Instance.RewriteData is nil")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), subtestTimeout)
 	h := &harness{t: t, ctx: ctx, inst: inst, s: inst.Store}
