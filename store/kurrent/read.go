@@ -45,7 +45,10 @@ func (s *Store) readPage(ctx context.Context, name string, dir esdb.Direction, f
 			}
 		}
 	})
-	return page, err
+	if err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // ReadStream yields the events of stream from version from (see

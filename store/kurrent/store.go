@@ -25,7 +25,7 @@ type Store struct {
 	cancel context.CancelFunc
 
 	mu     sync.Mutex
-	client *esdb.Client
+	client *conn
 	gen    uint64 // bumped every time client is recreated
 	closed bool
 
@@ -41,6 +41,17 @@ type Store struct {
 }
 
 var _ store.Store = (*Store)(nil)
+
+// conn is one client and the calls running inside it. The official client
+// is not safe to Close while a call is entering it (Close closes a channel
+// that calls send on), so Close waits for calls to leave first.
+type conn struct {
+	c        *esdb.Client
+	inflight sync.WaitGroup
+}
+
+// closeWait is how long Close waits for calls to leave the client.
+const closeWait = 5 * time.Second
 
 // Open connects to the KurrentDB cluster of cfg and returns a Store once one
 // call has succeeded (a read of the end of $all, which also checks that the
@@ -74,8 +85,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			s.Close()
 			return nil, fmt.Errorf("kurrent: open %s: %w", Redacted(cfg.URL), err)
 		}
-		cfg.Logger.Warn("kurrentdb: cannot reach the cluster yet; recreating the client", "url", Redacted(cfg.URL), "attempt", attempt+1, "err", err)
-		if err := s.recreate(octx, s.generation(), attempt); err != nil {
+		cfg.Logger.Warn("kurrentdb: cannot reach the cluster yet", "url", Redacted(cfg.URL), "attempt", attempt+1, "err", err)
+		if clientDead(err) {
+			err = s.recreate(octx, s.generation(), attempt)
+		} else {
+			err = s.sleep(octx, backoff(attempt))
+		}
+		if err != nil {
 			s.Close()
 			return nil, fmt.Errorf("kurrent: open %s: %w", Redacted(cfg.URL), err)
 		}
@@ -94,13 +110,23 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
-	c := s.client
+	cn := s.client
 	s.mu.Unlock()
-	s.cancel()
-	if c != nil {
-		return c.Close()
+	s.cancel() // ends every call's context
+	if cn == nil {
+		return nil
 	}
-	return nil
+	left := make(chan struct{})
+	go func() { cn.inflight.Wait(); close(left) }()
+	select {
+	case <-left:
+		return cn.c.Close()
+	case <-time.After(closeWait):
+		// A call is stuck inside the client (it can block for good on a
+		// client whose connection loop ended); closing now could panic it.
+		s.cfg.Logger.Warn("kurrentdb: calls still inside the client after Close; leaving it open")
+		return nil
+	}
 }
 
 // ClientsMade is how many clients this Store has made: 1 after a clean Open,
@@ -119,7 +145,10 @@ func (s *Store) generation() uint64 {
 	return s.gen
 }
 
-// newClient makes a fresh client from the template configuration.
+// newClient makes a fresh client from the template configuration. The
+// client it replaces is dead (closed for good after a failed connection,
+// its connection loop ended): it is dropped, not closed, as closing it
+// could panic a call still sending to its loop.
 func (s *Store) newClient() error {
 	conf := s.conf
 	c, err := esdb.NewClient(&conf)
@@ -132,31 +161,33 @@ func (s *Store) newClient() error {
 		c.Close()
 		return store.ErrClosed
 	}
-	old := s.client
-	s.client = c
+	s.client = &conn{c: c}
 	s.gen++
 	s.clients.Add(1)
-	if old != nil {
-		old.Close()
-	}
 	return nil
 }
 
-// current returns the client in use and its generation.
-func (s *Store) current() (*esdb.Client, uint64, error) {
+// enter returns the client in use, with the call counted in, and its
+// generation.
+func (s *Store) enter() (*conn, uint64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, 0, store.ErrClosed
 	}
+	s.client.inflight.Add(1)
 	return s.client, s.gen, nil
 }
 
-// recreate replaces the client of generation gen (unless another call did
-// already) after a backoff that grows with attempt.
-func (s *Store) recreate(ctx context.Context, gen uint64, attempt int) error {
-	d := 100 * time.Millisecond << min(attempt, 6) // 0.1s .. 6.4s
-	d = min(d, 5*time.Second)
+// backoff is the pause before retry attempt (0-based): 0.1s doubling, at
+// most 5s.
+func backoff(attempt int) time.Duration {
+	return min(100*time.Millisecond<<min(attempt, 6), 5*time.Second)
+}
+
+// sleep waits d, or less if ctx ends (ctx.Err()) or the Store is closed
+// (store.ErrClosed).
+func (s *Store) sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -165,6 +196,15 @@ func (s *Store) recreate(ctx context.Context, gen uint64, attempt int) error {
 	case <-s.ctx.Done():
 		return store.ErrClosed
 	case <-t.C:
+		return nil
+	}
+}
+
+// recreate replaces the client of generation gen (unless another call did
+// already) after a backoff that grows with attempt.
+func (s *Store) recreate(ctx context.Context, gen uint64, attempt int) error {
+	if err := s.sleep(ctx, backoff(attempt)); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	same := s.gen == gen
@@ -186,13 +226,26 @@ const maxRecreate = 3
 // backoff, and runs fn again. fn must be safe to run again: reads are; an
 // append that may have landed is recognised by KurrentDB's idempotency on
 // the same expected revision and by Append's own check.
+//
+// fn runs on its own goroutine and do returns when ctx ends even if fn does
+// not (a call can block for good inside a client whose connection loop has
+// ended); callers use what fn produced only when do returns nil.
 func (s *Store) do(ctx context.Context, fn func(c *esdb.Client) error) error {
 	for attempt := 0; ; attempt++ {
-		c, gen, err := s.current()
+		cn, gen, err := s.enter()
 		if err != nil {
 			return err
 		}
-		err = fn(c)
+		done := make(chan error, 1)
+		go func() {
+			defer cn.inflight.Done()
+			done <- fn(cn.c)
+		}()
+		select {
+		case err = <-done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 		if err == nil || attempt >= maxRecreate || ctx.Err() != nil {
 			return err
 		}
@@ -207,15 +260,8 @@ func (s *Store) do(ctx context.Context, fn func(c *esdb.Client) error) error {
 			}
 		case unavailable(err):
 			s.cfg.Logger.Warn("kurrentdb: node unavailable; trying again", "attempt", attempt+1, "err", err)
-			t := time.NewTimer(50 * time.Millisecond << attempt)
-			select {
-			case <-ctx.Done():
-				t.Stop()
+			if err := s.sleep(ctx, backoff(attempt)/2); err != nil {
 				return err
-			case <-s.ctx.Done():
-				t.Stop()
-				return store.ErrClosed
-			case <-t.C:
 			}
 		default:
 			return err
