@@ -94,14 +94,25 @@ type streamTip struct {
 //
 // Errors that are not tampering (reading fails, ctx done) are returned
 // wrapped, not as a *VerifyError: an engine's checksum error surfaces this way.
-func Verify(ctx context.Context, r Reader, opts VerifyOptions) (VerifyReport, error) {
-	var rep VerifyReport
+// With an error, the report describes the events checked before the problem,
+// all of which verified.
+func Verify(ctx context.Context, r Reader, opts VerifyOptions) (rep VerifyReport, err error) {
+	var (
+		tree Tree
+		tips = map[string]streamTip{}
+		last uint64
+	)
+	defer func() {
+		rep.Streams = len(tips)
+		rep.Head = last
+		rep.TreeSize = tree.Size()
+		rep.Root = tree.Root()
+	}()
 	head, err := r.Head(ctx)
 	if err != nil {
 		return rep, fmt.Errorf("verify: read head: %w", err)
 	}
 	if head == 0 {
-		rep.Root = (&Tree{}).Root()
 		return rep, nil
 	}
 
@@ -124,13 +135,10 @@ func Verify(ctx context.Context, r Reader, opts VerifyOptions) (VerifyReport, er
 	}
 
 	// Pass 2: the global order.
-	var tree Tree
 	roots := make(map[int64]tlog.Hash, len(claimed))
 	if claimed[0] {
 		roots[0] = tree.Root()
 	}
-	tips := map[string]streamTip{}
-	var last uint64
 	for env, err := range r.ReadAll(ctx, 0) {
 		if err != nil {
 			return rep, fmt.Errorf("verify: read global order after position %d: %w", last, err)
@@ -180,10 +188,6 @@ func Verify(ctx context.Context, r Reader, opts VerifyOptions) (VerifyReport, er
 	if last != head {
 		return rep, &VerifyError{Position: head, What: fmt.Sprintf("the global order ends at position %d, but the store's head is position %d", last, head)}
 	}
-	rep.Streams = len(tips)
-	rep.Head = last
-	rep.TreeSize = tree.Size()
-	rep.Root = tree.Root()
 	return rep, nil
 }
 

@@ -516,10 +516,17 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			if i >= 0 {
 				pos = l.envs[i].Position
 			}
-			_, err := store.Verify(context.Background(), l, store.VerifyOptions{Verifiers: key.verifiers})
+			rep, err := store.Verify(context.Background(), l, store.VerifyOptions{Verifiers: key.verifiers})
 			ve := wantVerifyError(t, err, stream, version, pos)
 			if !strings.Contains(ve.What, tc.what) {
 				t.Fatalf("What = %q, want it to contain %q", ve.What, tc.what)
+			}
+			checked := i
+			if i < 0 {
+				checked = len(l.envs)
+			}
+			if rep.Events != uint64(checked) || rep.TreeSize != int64(checked) {
+				t.Fatalf("partial report: %d events, tree size %d; want the %d events before the problem", rep.Events, rep.TreeSize, checked)
 			}
 		})
 	}
