@@ -117,8 +117,8 @@ const (
 // reads) and answers 503 without data if that fails; answers 403 when
 // refused; and only then calls rt.Handle.
 func (s *Server) HandleFamily(rt FamilyRoute) {
-	if s.cfg.Families == nil {
-		panic("api: HandleFamily without Config.Families")
+	if s.cfg.Families == nil || s.cfg.Access == nil {
+		panic("api: HandleFamily needs Config.Families and Config.Access")
 	}
 	s.Handle(rt.Method, rt.Path, Authenticated(), func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
@@ -169,6 +169,9 @@ func (s *Server) HandleFamily(rt FamilyRoute) {
 
 // record writes ev and counts it; a failure is ErrAuditUnavailable.
 func (s *Server) record(ctx context.Context, ev AccessEvent) error {
+	if s.cfg.Access == nil {
+		return fmt.Errorf("%w: no access recorder configured", ErrAuditUnavailable)
+	}
 	if err := s.cfg.Access.Record(ctx, ev); err != nil {
 		s.cfg.Metrics.ObserveAuditFailure()
 		s.log.ErrorContext(ctx, "access event not written", "family", ev.FamilyID, "part", string(ev.Part), "err", err)

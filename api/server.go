@@ -16,8 +16,8 @@ import (
 	"spoor/ops"
 )
 
-// Config is what a Server is built from. Auth, Gatherer and Access are
-// required; the rest have defaults.
+// Config is what a Server is built from. Auth and Gatherer are required;
+// the rest have defaults.
 type Config struct {
 	// Auth logs users in and owns the session table.
 	Auth *auth.Service
@@ -31,7 +31,8 @@ type Config struct {
 	// Families gives the policy the facts of a family. When nil, no family
 	// route may be registered (HandleFamily panics: a wiring error).
 	Families Families
-	// Access writes access events ("who saw what").
+	// Access writes access events ("who saw what"). Required by
+	// HandleFamily and RecordAccess (a nil Access there is a wiring error).
 	Access AccessRecorder
 	// Metrics are observed; may be nil.
 	Metrics *ops.Metrics
@@ -86,8 +87,8 @@ func Roles(roles ...auth.Role) Access { return Access{roles: roles} }
 // /metrics, and under /api/v1 login, logout, me, the OpenAPI document and,
 // with Accounts, token issuance and revocation.
 func New(cfg Config) (*Server, error) {
-	if cfg.Auth == nil || cfg.Gatherer == nil || cfg.Access == nil {
-		return nil, errors.New("api: Config needs Auth, Gatherer and Access")
+	if cfg.Auth == nil || cfg.Gatherer == nil {
+		return nil, errors.New("api: Config needs Auth and Gatherer")
 	}
 	if cfg.Authenticator == nil {
 		cfg.Authenticator = cfg.Auth

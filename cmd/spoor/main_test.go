@@ -1,0 +1,287 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"spoor/store"
+	"spoor/store/keyfile"
+	"spoor/store/pebble"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// run runs one command through Main, as the binary would, with env as the
+// environment, and returns its output.
+func run(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errb syncBuffer
+	m := NewMain(&out, &errb, func(k string) string { return env[k] })
+	err = m.Run(context.Background(), args)
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	return out.String(), errb.String(), err
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func TestServe(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "spoor-data")
+	var out, errb syncBuffer
+	m := NewMain(&out, &errb, func(k string) string {
+		return map[string]string{"SPOOR_DATA": data, "SPOOR_LOG_LEVEL": "warn"}[k]
+	})
+	if err := m.Run(context.Background(), []string{"serve", "-addr", "127.0.0.1:0"}); err != nil {
+		t.Fatalf("serve: %v\n%s", err, errb.String())
+	}
+	defer m.Close()
+	if !m.Serving() || !strings.Contains(out.String(), "Spoor is running at "+m.URL()) {
+		t.Fatalf("serve printed %q, URL %q", out.String(), m.URL())
+	}
+	fi, err := os.Stat(filepath.Join(data, "kek.key"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("generated KEK: %v, %v", fi, err)
+	}
+	if !strings.Contains(errb.String(), "generated a key-encryption key") {
+		t.Errorf("no warning about the generated KEK: %s", errb.String())
+	}
+	for path, want := range map[string]int{"healthz": 200, "readyz": 200, "api/v1/me": 401, "api/v1/openapi.yaml": 200} {
+		if code, body := get(t, m.URL()+path); code != want {
+			t.Errorf("GET /%s = %d %s, want %d", path, code, body, want)
+		}
+	}
+	code, metrics := get(t, m.URL()+"metrics")
+	if code != 200 || !strings.Contains(metrics, `spoor_http_requests_total{code="401",method="GET",route="/api/v1/me"} 1`) ||
+		!strings.Contains(metrics, "go_goroutines") || !strings.Contains(metrics, "process_cpu_seconds_total") {
+		t.Fatalf("metrics: %d\n%s", code, metrics)
+	}
+	if promtool, err := exec.LookPath("promtool"); err == nil {
+		cmd := exec.Command(promtool, "check", "metrics")
+		cmd.Stdin = strings.NewReader(metrics)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("promtool check metrics: %v\n%s", err, out)
+		}
+	} else {
+		t.Log("promtool not installed; exposition format not checked")
+	}
+	// A second server on the same data directory is refused (the log is locked).
+	if _, _, err := run(t, map[string]string{"SPOOR_DATA": data}, "serve", "-addr", "127.0.0.1:0"); err == nil {
+		t.Fatal("second serve on the same data directory started")
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := http.Get(m.URL() + "healthz"); err == nil && m.URL() != "" {
+		t.Fatal("server still answers after Close")
+	}
+
+	// Restart: the key is found again; without it, serve refuses.
+	if _, errs, err := run(t, map[string]string{"SPOOR_DATA": data}, "serve", "-addr", "127.0.0.1:0"); err != nil || strings.Contains(errs, "generated") {
+		t.Fatalf("restart: %v %s", err, errs)
+	}
+	os.Rename(filepath.Join(data, "kek.key"), filepath.Join(data, "kek.moved"))
+	if _, _, err := run(t, map[string]string{"SPOOR_DATA": data}, "serve", "-addr", "127.0.0.1:0"); err == nil || !strings.Contains(err.Error(), "no key-encryption key") {
+		t.Fatalf("serve without its KEK: %v", err)
+	}
+	if _, _, err := run(t, map[string]string{"SPOOR_DATA": data}, "serve", "-addr", "127.0.0.1:0", "-kek-file", filepath.Join(data, "kek.moved")); err != nil {
+		t.Fatalf("serve with -kek-file: %v", err)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 2, "no command"},
+		{[]string{"frobnicate"}, 2, "unknown command"},
+		{[]string{"serve", "-store", "kurrentdb://localhost:2113"}, 2, "not wired"},
+		{[]string{"serve", "-log-level", "loud"}, 2, "-log-level"},
+		{[]string{"backup"}, 2, "one argument"},
+		{[]string{"verify", "-data", "/nonexistent/spoor"}, 1, "no event log"},
+	} {
+		_, _, err := run(t, nil, tc.args...)
+		if err == nil || exitCode(err) != tc.code || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: err %v (exit %d), want exit %d containing %q", tc.args, err, exitCode(err), tc.code, tc.want)
+		}
+	}
+	out, _, err := run(t, nil, "help")
+	if err != nil || !strings.Contains(out, "spoor serve") || strings.Contains(out, "demo") || strings.Contains(out, "rebuild") {
+		t.Fatalf("help lists commands that do not exist or misses serve: %v\n%s", err, out)
+	}
+}
+
+// seed writes events to a new data directory: three family streams and an
+// access stream, with JSON payloads and one event whose data is not JSON.
+func seed(t *testing.T, data string) int {
+	t.Helper()
+	st, err := dataDir(data).openLog(true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	n := 0
+	for f := range 3 {
+		for v := range 4 {
+			payload := fmt.Sprintf(`{"public":{"family_id":"f-%d","n":%d,"note":"<b>&amp;</b>"}}`, f, v)
+			if f == 2 && v == 3 {
+				payload = "not json \x00\x01"
+			}
+			_, err := st.Append(ctx, fmt.Sprintf("family-f-%d", f), store.ExactVersion(uint64(v)), []store.Event{{
+				ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", f*10+v), Type: "ContactLogged",
+				Actor: store.Actor{UserID: "u-ann", Role: "coach"}, Data: []byte(payload),
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+	}
+	ks, err := keyfile.Open(dataDir(data).keys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ks.Close()
+	if _, err := ks.PutIfAbsent(ctx, "family-f-0", bytes.Repeat([]byte{7}, 61)); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestExportImportVerify(t *testing.T) {
+	tmp := t.TempDir()
+	src, dst := filepath.Join(tmp, "src"), filepath.Join(tmp, "dst")
+	n := seed(t, src)
+	out, _, err := run(t, nil, "verify", "-data", src)
+	if err != nil || !strings.Contains(out, fmt.Sprintf("OK: %d events in 3 streams", n)) {
+		t.Fatalf("verify: %v\n%s", err, out)
+	}
+	file := filepath.Join(tmp, "events.jsonl")
+	if _, _, err := run(t, nil, "export", "-data", src, file); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(file)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != n || !strings.Contains(lines[0], `"data":{"public":{"family_id":"f-0","n":0,"note":"<b>&amp;</b>"}}`) ||
+		!strings.Contains(lines[n-1], `"data_b64":`) {
+		t.Fatalf("export: %d lines\n%s\n%s", len(lines), lines[0], lines[n-1])
+	}
+	out, _, err = run(t, nil, "import", "-data", dst, file)
+	if err != nil || !strings.Contains(out, fmt.Sprintf("imported %d events: %d appended, 0 already present", n, n)) {
+		t.Fatalf("import: %v %s", err, out)
+	}
+	out, _, err = run(t, nil, "import", "-data", dst, file)
+	if err != nil || !strings.Contains(out, fmt.Sprintf("0 appended, %d already present", n)) {
+		t.Fatalf("second import: %v %s", err, out)
+	}
+	// The copy is the same ledger: same hashes, so the same export.
+	file2 := filepath.Join(tmp, "again.jsonl")
+	if _, _, err := run(t, nil, "export", "-data", dst, file2); err != nil {
+		t.Fatal(err)
+	}
+	b2, _ := os.ReadFile(file2)
+	if !bytes.Equal(b, b2) {
+		t.Fatal("export of the imported store differs from the original export")
+	}
+	if out, _, err := run(t, nil, "verify", "-data", dst); err != nil || !strings.Contains(out, "OK:") {
+		t.Fatalf("verify imported: %v %s", err, out)
+	}
+
+	// A tampered line is refused before anything is written.
+	bad := strings.Replace(string(b), `"n":2`, `"n":9`, 1)
+	badFile := filepath.Join(tmp, "bad.jsonl")
+	os.WriteFile(badFile, []byte(bad), 0o600)
+	empty := filepath.Join(tmp, "empty")
+	_, _, err = run(t, nil, "import", "-data", empty, badFile)
+	if err == nil || !strings.Contains(err.Error(), "line 3 (stream family-f-0, version 3): hash does not match") {
+		t.Fatalf("tampered import: %v", err)
+	}
+	if dataDir(empty).exists() {
+		t.Fatal("a refused import created an event log")
+	}
+	unknown := strings.Replace(lines[0], `"position"`, `"positon"`, 1)
+	os.WriteFile(badFile, []byte(unknown+"\n"), 0o600)
+	if _, _, err := run(t, nil, "import", "-data", empty, badFile); err == nil || !strings.Contains(err.Error(), `unknown field "positon"`) {
+		t.Fatalf("unknown field: %v", err)
+	}
+	os.WriteFile(badFile, []byte(strings.Join(lines[1:], "\n")), 0o600)
+	if _, _, err := run(t, nil, "import", "-data", empty, badFile); err == nil || !strings.Contains(err.Error(), "starts at version 2") {
+		t.Fatalf("incomplete stream: %v", err)
+	}
+}
+
+func TestBackupRestore(t *testing.T) {
+	tmp := t.TempDir()
+	data := filepath.Join(tmp, "data")
+	n := seed(t, data)
+	logBackup, keyBackup := filepath.Join(tmp, "b-log"), filepath.Join(tmp, "b-keys")
+	if _, _, err := run(t, nil, "backup", "-data", data, "-keys", logBackup, logBackup); err == nil {
+		t.Fatal("backup with keys and log in one directory accepted")
+	}
+	out, _, err := run(t, nil, "backup", "-data", data, "-keys", keyBackup, logBackup)
+	if err != nil || !strings.Contains(out, fmt.Sprintf("head %d", n)) {
+		t.Fatalf("backup: %v %s", err, out)
+	}
+	if _, _, err := run(t, nil, "restore", "-data", data, logBackup); err == nil {
+		t.Fatal("restore over an existing data directory accepted")
+	}
+	restored := filepath.Join(tmp, "restored")
+	if out, _, err := run(t, nil, "restore", "-data", restored, "-keys", keyBackup, logBackup); err != nil || !strings.Contains(out, "key store restored") {
+		t.Fatalf("restore: %v %s", err, out)
+	}
+	if out, _, err := run(t, nil, "verify", "-data", restored); err != nil || !strings.Contains(out, fmt.Sprintf("OK: %d events", n)) {
+		t.Fatalf("verify restored: %v %s", err, out)
+	}
+	ks, err := keyfile.Open(dataDir(restored).keys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ks.Close()
+	if k, err := ks.Get(context.Background(), "family-f-0"); err != nil || len(k) != 61 {
+		t.Fatalf("restored key store: %v", err)
+	}
+	st, err := pebble.Open(dataDir(restored).log(), pebble.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if v, _ := st.StreamVersion(context.Background(), "family-f-1"); v != 4 {
+		t.Fatalf("restored stream version %d, want 4", v)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	ve := &store.VerifyError{Stream: "family-1", Version: 3, Position: 9, What: "hash"}
+	if exitCode(exitError{code: 1, err: ve}) != 1 || exitCode(usageError{"x"}) != 2 || exitCode(errors.New("x")) != 1 {
+		t.Fatal("exit codes wrong")
+	}
+}

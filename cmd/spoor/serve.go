@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"spoor/api"
+	"spoor/auth"
+	"spoor/ops"
+	"spoor/store"
+	"spoor/store/keyfile"
+	"spoor/store/pebble"
+)
+
+// server is what serve runs.
+type server struct {
+	url    string
+	log    *slog.Logger
+	st     *pebble.Store
+	keys   *keyfile.Store
+	sealer *store.Sealer
+	reg    *prometheus.Registry
+	dir    *auth.MemDirectory
+	api    *api.Server
+	http   *http.Server
+}
+
+// URL returns the address the server listens on, as a URL ("" when not
+// serving).
+func (m *Main) URL() string {
+	if m.serve == nil {
+		return ""
+	}
+	return m.serve.url
+}
+
+type serveConfig struct {
+	addr, data, kekFile, storeKind string
+	secureCookies                  bool
+	logFormat, logLevel            string
+}
+
+func (m *Main) serveFlags(args []string) (serveConfig, error) {
+	var c serveConfig
+	fs := m.flagSet("serve", "")
+	fs.StringVar(&c.addr, "addr", m.env("SPOOR_ADDR", "127.0.0.1:8080"), "listen address (SPOOR_ADDR)")
+	data := m.dataFlag(fs)
+	fs.StringVar(&c.kekFile, "kek-file", m.env("SPOOR_KEK_FILE", ""), "key-encryption key file (SPOOR_KEK_FILE; default <data>/kek.key)")
+	fs.StringVar(&c.storeKind, "store", m.env("SPOOR_STORE", "embedded"), "event store: embedded (SPOOR_STORE)")
+	secure, _ := strconv.ParseBool(m.env("SPOOR_SECURE_COOKIES", "false"))
+	fs.BoolVar(&c.secureCookies, "secure-cookies", secure, "mark the session cookie Secure (SPOOR_SECURE_COOKIES)")
+	fs.StringVar(&c.logFormat, "log-format", m.env("SPOOR_LOG_FORMAT", "text"), "log format: text or json (SPOOR_LOG_FORMAT)")
+	fs.StringVar(&c.logLevel, "log-level", m.env("SPOOR_LOG_LEVEL", "info"), "log level: debug, info, warn, error (SPOOR_LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, usageError{fmt.Sprintf("serve takes no arguments, got %q", fs.Arg(0))}
+	}
+	c.data = *data
+	if c.storeKind != "embedded" {
+		if strings.HasPrefix(c.storeKind, "kurrentdb://") || strings.HasPrefix(c.storeKind, "esdb://") {
+			return c, usageError{"-store: the KurrentDB backend is not wired into this build yet; use -store embedded"}
+		}
+		return c, usageError{fmt.Sprintf("-store must be embedded, got %q", c.storeKind)}
+	}
+	return c, nil
+}
+
+func newLogger(m *Main, format, level string) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageError{fmt.Sprintf("-log-level must be debug, info, warn or error, got %q", level)}
+	}
+	switch format {
+	case "text":
+		return ops.NewLogger(m.stderr, ops.LogText, lvl), nil
+	case "json":
+		return ops.NewLogger(m.stderr, ops.LogJSON, lvl), nil
+	}
+	return nil, usageError{fmt.Sprintf("-log-format must be text or json, got %q", format)}
+}
+
+// runServe opens the data directory, wires the server and starts serving.
+// It returns once the listener is open.
+func (m *Main) runServe(ctx context.Context, args []string) error {
+	c, err := m.serveFlags(args)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(m, c.logFormat, c.logLevel)
+	if err != nil {
+		return err
+	}
+	d := dataDir(c.data)
+	kek, err := loadKEK(d, kekSource{env: m.getenv("SPOOR_KEK"), file: c.kekFile}, m.stderr)
+	if err != nil {
+		return err
+	}
+	s := &server{log: log}
+	if s.st, err = d.openLog(true, log.With("component", "store")); err != nil {
+		return err
+	}
+	m.onClose(s.st.Close)
+	if s.keys, s.sealer, err = openKeys(d, kek); err != nil {
+		return err
+	}
+	m.onClose(s.keys.Close)
+	clear(kek)
+
+	s.reg = prometheus.NewRegistry()
+	if err := s.reg.Register(collectors.NewGoCollector()); err != nil {
+		return err
+	}
+	if err := s.reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
+		return err
+	}
+	metrics, err := ops.NewMetrics(s.reg)
+	if err != nil {
+		return err
+	}
+	instrumented := ops.InstrumentStore(s.st, metrics, nil)
+	_ = instrumented // the ledger appends through it once it is wired
+
+	loc, err := time.LoadLocation("Europe/Brussels")
+	if err != nil {
+		return fmt.Errorf("load time zone: %w", err)
+	}
+	s.dir = auth.NewMemDirectory()
+	argon := auth.DefaultArgon2Params()
+	authSvc := auth.NewService(auth.Config{
+		Directory: s.dir,
+		Sessions:  auth.NewSessions(auth.DefaultSessionOptions(), rand.Reader, time.Now),
+		Throttle:  auth.NewThrottle(auth.DefaultThrottleOptions(), time.Now),
+		Argon2:    argon, Metrics: metrics, Rand: rand.Reader,
+	})
+	s.api, err = api.New(api.Config{
+		Auth:     authSvc,
+		Policy:   auth.Policy{Hours: auth.DefaultWorkingHours(loc)},
+		Metrics:  metrics,
+		Gatherer: s.reg,
+		Ready: func(ctx context.Context) error {
+			if _, err := s.st.Head(ctx); err != nil {
+				return errors.New("event store not reachable")
+			}
+			return nil
+		},
+		Logger:        log,
+		SecureCookies: c.secureCookies,
+	})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.addr, err)
+	}
+	s.url = "http://" + ln.Addr().String() + "/"
+	s.http = &http.Server{
+		Handler:           s.api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.http.Serve(ln) }()
+	m.onClose(func() error {
+		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		err := s.http.Shutdown(sctx)
+		if serr := <-done; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+			err = serr
+		}
+		log.Info("server stopped")
+		return err
+	})
+	m.serve = s
+	log.Info("serving", "addr", ln.Addr().String(), "data", c.data)
+	fmt.Fprintf(m.stdout, "Spoor is running at %s (stop with Ctrl-C)\n", s.url)
+	return nil
+}
