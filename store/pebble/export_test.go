@@ -97,3 +97,49 @@ func WithoutIDSet(o Options) Options {
 	o.noIDSet = true
 	return o
 }
+
+// CorruptAll flips one byte in the middle of every sstable and WAL file in
+// dir and returns their paths. The store must be closed.
+func CorruptAll(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var paths []string
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".sst") && !strings.HasSuffix(e.Name(), ".log") {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		if err := flipMiddle(path); err != nil {
+			return paths, err
+		}
+		paths = append(paths, path)
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("no sstable or WAL file in %s", dir)
+	}
+	return paths, nil
+}
+
+func flipMiddle(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil || info.Size() == 0 {
+		return err
+	}
+	b := make([]byte, 1)
+	off := info.Size() / 2
+	if _, err := f.ReadAt(b, off); err != nil {
+		return err
+	}
+	b[0] ^= 0x5a
+	if _, err := f.WriteAt(b, off); err != nil {
+		return err
+	}
+	return f.Sync()
+}
