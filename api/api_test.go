@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"spoor/auth"
+	"spoor/domain"
 )
 
 func TestLogin(t *testing.T) {
@@ -30,7 +31,7 @@ func TestLogin(t *testing.T) {
 		t.Errorf("Secure set without SecureCookies: %q", sc)
 	}
 	me := c.do("GET", "/api/v1/me", nil)
-	if me.code != 200 || me.json["method"] != "session" || me.json["user"].(map[string]any)["role"] != "coach" {
+	if me.code != 200 || me.json["method"] != "session" || fmt.Sprint(me.json["user"].(map[string]any)["roles"]) != "[coach]" {
 		t.Fatalf("me: %d %s", me.code, me.body)
 	}
 
@@ -243,6 +244,12 @@ func TestErrorMapping(t *testing.T) {
 				return fmt.Errorf("record spend: %w", ruleErr{"budget.overspend", "amount_cents"})
 			case "field":
 				return fmt.Errorf("log contact: %w", fieldErr{"date"})
+			case "domain":
+				return fmt.Errorf("decide: %w", &domain.RuleError{Rule: "spend.exceeds_budget", Field: "amount_cents", Message: "more than is left", Kind: domain.ErrRule})
+			case "domain-notfound":
+				return fmt.Errorf("decide: %w", &domain.RuleError{Rule: "consent.not_found", Field: "consent_id", Message: "no such consent", Kind: domain.ErrNotFound})
+			case "domain-conflict":
+				return fmt.Errorf("decide: %w", &domain.RuleError{Rule: "consent.withdrawn", Field: "consent_id", Message: "already withdrawn", Kind: domain.ErrConflict})
 			case "conflict":
 				return fmt.Errorf("append family-1: %w", storeConflict())
 			case "secret":
@@ -263,6 +270,9 @@ func TestErrorMapping(t *testing.T) {
 		{"rule", 422, "budget.overspend", "amount_cents"},
 		{"field", 400, "invalid", "date"},
 		{"conflict", 409, "version_conflict", ""},
+		{"domain", 422, "spend.exceeds_budget", "amount_cents"},
+		{"domain-notfound", 404, "consent.not_found", "consent_id"},
+		{"domain-conflict", 409, "consent.withdrawn", "consent_id"},
 		{"secret", 500, "internal", ""},
 		{"panic", 500, "internal", ""},
 	} {
@@ -337,6 +347,9 @@ func TestAuditOnRead(t *testing.T) {
 		ev := evs[len(evs)-1]
 		if ev["type"] != tc.event || ev["family_id"] != tc.family || ev["user_id"] != tc.c.userID(t) || ev["part"] != "timeline" {
 			t.Fatalf("row %d: access event %v", i, ev)
+		}
+		if wantRole := map[*client]string{ann: "coach", bo: "back_office"}[tc.c]; ev["role"] != wantRole {
+			t.Fatalf("row %d: access event role %v, want %s", i, ev["role"], wantRole)
 		}
 		if flagged := ev["break_glass"] == true; flagged != tc.flagged {
 			t.Fatalf("row %d: break_glass %v, want %v (%v)", i, ev["break_glass"], tc.flagged, ev)

@@ -139,11 +139,11 @@ func (s *Server) HandleFamily(rt FamilyRoute) {
 		now := s.now()
 		d := s.cfg.Policy.Decide(auth.AccessRequest{User: id.User, Family: &facts, Part: rt.Part, Purpose: purpose, Reason: reason, At: now})
 		if purpose == "" {
-			purpose = defaultPurpose(id.User.Role, d)
+			purpose = defaultPurpose(d)
 		}
 		if !d.Allowed || rt.Read {
 			ev := AccessEvent{
-				FamilyID: familyID, UserID: id.User.ID, Role: id.User.Role, Part: rt.Part, ItemID: vars["item"],
+				FamilyID: familyID, UserID: id.User.ID, Role: d.Role, Part: rt.Part, ItemID: vars["item"],
 				Purpose: purpose, Outcome: d.Outcome(), Rule: d.Reason, Flags: d.Flags, Method: id.Method,
 				At: now, RequestID: ops.RequestID(ctx),
 			}
@@ -190,7 +190,7 @@ func (s *Server) RecordAccess(r *http.Request, tr TeamRequest, part auth.Part, f
 	now := s.now()
 	for _, f := range familyIDs {
 		ev := AccessEvent{
-			FamilyID: f, UserID: tr.Identity.User.ID, Role: tr.Identity.User.Role, Part: part,
+			FamilyID: f, UserID: tr.Identity.User.ID, Role: tr.Decision.Role, Part: part,
 			Purpose: tr.Purpose, Outcome: "allowed", Rule: tr.Decision.Reason, Flags: tr.Decision.Flags,
 			Method: tr.Identity.Method, At: now, RequestID: ops.RequestID(ctx),
 		}
@@ -227,14 +227,14 @@ func accessParams(r *http.Request) (purpose, reason string, err error) {
 }
 
 // defaultPurpose is the purpose recorded when the request names none.
-func defaultPurpose(role auth.Role, d auth.Decision) string {
+func defaultPurpose(d auth.Decision) string {
 	switch {
 	case d.Reason == auth.ReasonCover:
 		return "cover"
 	case d.Reason == auth.ReasonBreakTheGlass:
 		return "other"
 	}
-	switch role {
+	switch d.Role {
 	case auth.RoleCoach:
 		return "guidance"
 	case auth.RoleCoordinator:

@@ -31,9 +31,10 @@
 //
 //	{"error":{"code":"...","field":"...","message":"..."}}
 //
-// from errors.Is/As checks: *Error as given; store.ErrVersionConflict 409;
-// errors with a Field() (validation) 400, or 422 when they also have a Rule()
-// (a domain rule); not found 404; unauthenticated 401; CSRF and policy
+// from errors.Is/As checks: *Error as given; *domain.RuleError with its
+// Rule as code and its Field, 422 (404 when it wraps domain.ErrNotFound, 409
+// for domain.ErrConflict); store.ErrVersionConflict 409; other errors with a
+// Field() 400, or 422 when they also have a Rule(); not found 404; unauthenticated 401; CSRF and policy
 // refusals 403; throttled logins 429; oversized bodies 413; an access event
 // that cannot be written 503; anything else 500 with only the request id.
 package api

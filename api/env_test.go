@@ -108,12 +108,12 @@ type env struct {
 
 // Staff of the test team.
 var testUsers = []auth.User{
-	{ID: "u-admin", Login: "admin", Role: auth.RoleAdmin},
-	{ID: "u-ann", Login: "ann", Name: "Ann Peeters", Role: auth.RoleCoach},
-	{ID: "u-bart", Login: "bart", Role: auth.RoleCoach},
-	{ID: "u-cora", Login: "cora", Role: auth.RoleCoordinator},
-	{ID: "u-pia", Login: "pia", Role: auth.RolePrivacyOfficer},
-	{ID: "u-bo", Login: "bo", Role: auth.RoleBackOffice},
+	{ID: "u-admin", Login: "admin", Roles: []auth.Role{auth.RoleAdmin}},
+	{ID: "u-ann", Login: "ann", Name: "Ann Peeters", Roles: []auth.Role{auth.RoleCoach}},
+	{ID: "u-bart", Login: "bart", Roles: []auth.Role{auth.RoleCoach}},
+	{ID: "u-cora", Login: "cora", Roles: []auth.Role{auth.RoleCoordinator}},
+	{ID: "u-pia", Login: "pia", Roles: []auth.Role{auth.RolePrivacyOfficer}},
+	{ID: "u-bo", Login: "bo", Roles: []auth.Role{auth.RoleBackOffice}},
 }
 
 // newEnv starts the real server wiring on a loopback port with a Pebble

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"spoor/auth"
+	"spoor/domain"
 	"spoor/ops"
 	"spoor/store"
 )
@@ -54,8 +55,9 @@ func BadRequest(code, field, message string) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: code, Field: field, Message: message}
 }
 
-// fieldError is what validation errors of the domain look like: they name
-// the field at fault. Rule errors also name the rule (see ruleError).
+// fieldError is what other validation errors look like: they name the field
+// at fault. Rule errors also name the rule (see ruleError). The domain's own
+// *domain.RuleError is matched first, by type.
 type fieldError interface {
 	error
 	Field() string
@@ -85,6 +87,7 @@ func classify(err error) *Error {
 	var e *Error
 	var mbe *http.MaxBytesError
 	var te *auth.ThrottledError
+	var dre *domain.RuleError
 	var re ruleError
 	var fe fieldError
 	switch {
@@ -96,6 +99,15 @@ func classify(err error) *Error {
 	case errors.As(err, &te):
 		return &Error{Status: http.StatusTooManyRequests, Code: "throttled",
 			Message: "too many failed logins; try again later", RetryAfter: te.RetryAfter, Err: err}
+	case errors.As(err, &dre):
+		status := http.StatusUnprocessableEntity
+		switch {
+		case errors.Is(dre, domain.ErrNotFound):
+			status = http.StatusNotFound
+		case errors.Is(dre, domain.ErrConflict):
+			status = http.StatusConflict
+		}
+		return &Error{Status: status, Code: dre.Rule, Field: dre.Field, Message: dre.Message, Err: err}
 	case errors.As(err, &re):
 		f := ""
 		if errors.As(err, &fe) {

@@ -79,7 +79,7 @@ func Public() Access { return Access{public: true} }
 // Authenticated routes need any logged-in user or valid token.
 func Authenticated() Access { return Access{} }
 
-// Roles routes need a user with one of roles. Prefer HandleTeam and
+// Roles routes need a user holding one of roles. Prefer HandleTeam and
 // HandleFamily, which ask the Policy, for anything that shows case data.
 func Roles(roles ...auth.Role) Access { return Access{roles: roles} }
 
@@ -157,7 +157,7 @@ func (s *Server) wrap(a Access, h HandlerFunc) http.Handler {
 				WriteError(w, r, s.log, err)
 				return
 			}
-			if len(a.roles) > 0 && !slices.Contains(a.roles, id.User.Role) {
+			if len(a.roles) > 0 && !slices.ContainsFunc(a.roles, id.User.Has) {
 				WriteError(w, r, s.log, ErrForbidden)
 				return
 			}
@@ -198,7 +198,7 @@ func (s *Server) HandleTeam(method, path string, part auth.Part, h TeamHandlerFu
 			return &Error{Status: http.StatusForbidden, Code: "forbidden", Field: "", Message: "not permitted: " + d.Reason, Err: ErrForbidden}
 		}
 		if purpose == "" {
-			purpose = defaultPurpose(id.User.Role, d)
+			purpose = defaultPurpose(d)
 		}
 		return h(w, r, TeamRequest{Identity: id, Decision: d, Purpose: purpose})
 	})

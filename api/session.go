@@ -17,11 +17,11 @@ type userView struct {
 	ID    string    `json:"id"`
 	Login string    `json:"login"`
 	Name  string    `json:"name,omitempty"`
-	Role  auth.Role `json:"role"`
+	Roles []auth.Role `json:"roles"`
 }
 
 func viewUser(u auth.User) userView {
-	return userView{ID: u.ID, Login: u.Login, Name: u.Name, Role: u.Role}
+	return userView{ID: u.ID, Login: u.Login, Name: u.Name, Roles: u.Roles}
 }
 
 type loginRequest struct {

@@ -175,10 +175,10 @@ func TestServiceLoginAndAuthenticate(t *testing.T) {
 	c := &clock{t: time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)}
 	dir := NewMemDirectory()
 	hash, _ := HashPassword("a very good password", fastArgon, rand.Reader)
-	if err := dir.PutUser(User{ID: "u1", Login: "ann", Role: RoleCoach, PasswordHash: hash}); err != nil {
+	if err := dir.PutUser(User{ID: "u1", Login: "ann", Roles: []Role{RoleCoach}, PasswordHash: hash}); err != nil {
 		t.Fatal(err)
 	}
-	if err := dir.PutUser(User{ID: "u2", Login: "ann", Role: RoleCoach}); !errors.Is(err, ErrLoginTaken) {
+	if err := dir.PutUser(User{ID: "u2", Login: "ann", Roles: []Role{RoleCoach}}); !errors.Is(err, ErrLoginTaken) {
 		t.Fatalf("duplicate login: %v", err)
 	}
 	var failures []LoginFailure

@@ -126,6 +126,10 @@ const (
 // Decision is the policy's answer.
 type Decision struct {
 	Allowed bool
+	// Role is the role the decision was made for: for a user with several
+	// roles, the one that allowed the access (or, when refused, the one
+	// whose refusal is reported).
+	Role Role
 	// Flagged is true when Flags is not empty.
 	Flagged bool
 	Flags   []Flag
@@ -256,7 +260,10 @@ func rules(r Role, p Part) rule {
 }
 
 // Decide answers req. It never fails: malformed requests are refused with a
-// reason code saying why.
+// reason code saying why. For a user with several roles it takes the best
+// answer of any role: allowed outright over allowed by breaking the glass
+// over refused; among refusals, "reason required" (a reason would help)
+// over "role not permitted".
 func (p Policy) Decide(req AccessRequest) Decision {
 	known := false
 	for _, q := range Parts() {
@@ -267,16 +274,38 @@ func (p Policy) Decide(req AccessRequest) Decision {
 	if !known {
 		return Decision{Reason: ReasonUnknownPart}
 	}
-	if req.User.Disabled || !req.User.Role.Valid() || req.User.ID == "" {
+	if req.User.Disabled || req.User.ID == "" {
 		return Decision{Reason: ReasonDisabled}
 	}
 	if req.Part.FamilyScoped() && req.Family == nil {
 		return Decision{Reason: ReasonFamilyRequired}
 	}
+	d := Decision{Reason: ReasonRoleNotPermitted}
+	if len(req.User.Roles) > 0 {
+		d.Role = req.User.Roles[0]
+	}
+	for _, role := range req.User.Roles {
+		if !role.Valid() {
+			continue
+		}
+		if c := decideRole(role, req); rank(c) > rank(d) {
+			d = c
+		}
+	}
+	if d.Allowed && !p.Hours.Within(req.At) {
+		d.Flags = append(d.Flags, FlagOutsideHours)
+	}
+	d.Flagged = len(d.Flags) > 0
+	return d
+}
+
+// decideRole is the decision for one of the user's roles, before the
+// working-hours flag.
+func decideRole(role Role, req AccessRequest) Decision {
 	var d Decision
-	switch rules(req.User.Role, req.Part) {
+	switch rules(role, req.Part) {
 	case refuse:
-		return Decision{Reason: ReasonRoleNotPermitted}
+		d = Decision{Reason: ReasonRoleNotPermitted}
 	case allow:
 		d = Decision{Allowed: true, Reason: ReasonRole}
 	case caseload:
@@ -291,11 +320,21 @@ func (p Policy) Decide(req AccessRequest) Decision {
 	case withWhy:
 		d = breakTheGlass(req.Reason)
 	}
-	if d.Allowed && !p.Hours.Within(req.At) {
-		d.Flags = append(d.Flags, FlagOutsideHours)
-	}
-	d.Flagged = len(d.Flags) > 0
+	d.Role = role
 	return d
+}
+
+// rank orders decisions from worst to best for users with several roles.
+func rank(d Decision) int {
+	switch {
+	case d.Allowed && len(d.Flags) == 0:
+		return 3
+	case d.Allowed:
+		return 2
+	case d.Reason == ReasonReasonRequired:
+		return 1
+	}
+	return 0
 }
 
 // relation says how userID stands to family at t: ReasonCaseload,

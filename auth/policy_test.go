@@ -92,7 +92,7 @@ func TestPolicyDecide(t *testing.T) {
 	const me, colleague = "u-me", "u-colleague"
 	const reason = "family called the emergency line; coach away"
 	for _, role := range Roles() {
-		user := User{ID: me, Login: "me", Role: role}
+		user := User{ID: me, Login: "me", Roles: []Role{role}}
 		for _, part := range Parts() {
 			for i, sit := range situations {
 				f := &FamilyFacts{ID: "f-1", AssignedCoach: colleague}
@@ -145,7 +145,7 @@ func TestPolicyReasonCodes(t *testing.T) {
 	pol := Policy{Hours: DefaultWorkingHours(loc)}
 	tue := time.Date(2026, 3, 10, 10, 0, 0, 0, loc)
 	sat := time.Date(2026, 3, 14, 23, 30, 0, 0, loc)
-	coach := User{ID: "c1", Login: "c1", Role: RoleCoach}
+	coach := User{ID: "c1", Login: "c1", Roles: []Role{RoleCoach}}
 	own := &FamilyFacts{ID: "f", AssignedCoach: "c1"}
 	other := &FamilyFacts{ID: "f", AssignedCoach: "c2", Covers: []Cover{{CoachID: "c1", From: tue.AddDate(0, 0, 1)}}}
 	for _, tc := range []struct {
@@ -163,14 +163,45 @@ func TestPolicyReasonCodes(t *testing.T) {
 			ReasonBreakTheGlass, []Flag{FlagBreakTheGlass, FlagOutsideHours}},
 		{"no family", AccessRequest{User: coach, Part: PartTimeline, At: tue}, ReasonFamilyRequired, nil},
 		{"unknown part", AccessRequest{User: coach, Family: own, Part: "diary", At: tue}, ReasonUnknownPart, nil},
-		{"disabled", AccessRequest{User: User{ID: "c1", Role: RoleCoach, Disabled: true}, Family: own, Part: PartTimeline, At: tue}, ReasonDisabled, nil},
-		{"reason does not lift role", AccessRequest{User: User{ID: "b", Role: RoleBackOffice}, Family: own, Part: PartNote, Reason: "I really need to see it", At: tue}, ReasonRoleNotPermitted, nil},
-		{"privacy officer audit", AccessRequest{User: User{ID: "p", Role: RolePrivacyOfficer}, Part: PartAccessLog, At: tue}, ReasonRole, nil},
+		{"disabled", AccessRequest{User: User{ID: "c1", Roles: []Role{RoleCoach}, Disabled: true}, Family: own, Part: PartTimeline, At: tue}, ReasonDisabled, nil},
+		{"reason does not lift role", AccessRequest{User: User{ID: "b", Roles: []Role{RoleBackOffice}}, Family: own, Part: PartNote, Reason: "I really need to see it", At: tue}, ReasonRoleNotPermitted, nil},
+		{"privacy officer audit", AccessRequest{User: User{ID: "p", Roles: []Role{RolePrivacyOfficer}}, Part: PartAccessLog, At: tue}, ReasonRole, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := pol.Decide(tc.req)
 			if d.Reason != tc.reason || !slices.Equal(d.Flags, tc.flags) || d.Flagged != (len(tc.flags) > 0) {
 				t.Fatalf("got %+v, want reason %s flags %v", d, tc.reason, tc.flags)
+			}
+		})
+	}
+}
+
+func TestPolicySeveralRoles(t *testing.T) {
+	loc := brussels(t)
+	pol := Policy{Hours: DefaultWorkingHours(loc)}
+	tue := time.Date(2026, 3, 10, 10, 0, 0, 0, loc)
+	both := User{ID: "c1", Roles: []Role{RoleCoordinator, RoleCoach}}
+	own := &FamilyFacts{ID: "f", AssignedCoach: "c1"}
+	other := &FamilyFacts{ID: "g", AssignedCoach: "c2"}
+	for _, tc := range []struct {
+		name    string
+		req     AccessRequest
+		allowed bool
+		role    Role
+		reason  string
+	}{
+		{"own note as coach", AccessRequest{User: both, Family: own, Part: PartNote, At: tue}, true, RoleCoach, ReasonCaseload},
+		{"other budget as coordinator", AccessRequest{User: both, Family: other, Part: PartBudget, At: tue}, true, RoleCoordinator, ReasonRole},
+		{"other note needs a reason", AccessRequest{User: both, Family: other, Part: PartNote, At: tue}, false, RoleCoordinator, ReasonReasonRequired},
+		{"council report", AccessRequest{User: both, Part: PartCouncilReport, At: tue}, true, RoleCoordinator, ReasonRole},
+		{"back office and coach", AccessRequest{User: User{ID: "c1", Roles: []Role{RoleCoach, RoleBackOffice}}, Family: other, Part: PartBudget, At: tue}, true, RoleBackOffice, ReasonRole},
+		{"no roles", AccessRequest{User: User{ID: "x"}, Family: own, Part: PartSummary, At: tue}, false, "", ReasonRoleNotPermitted},
+		{"invalid role ignored", AccessRequest{User: User{ID: "c1", Roles: []Role{"boss"}}, Family: own, Part: PartSummary, At: tue}, false, "boss", ReasonRoleNotPermitted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := pol.Decide(tc.req)
+			if d.Allowed != tc.allowed || d.Role != tc.role || d.Reason != tc.reason {
+				t.Fatalf("got %+v, want allowed=%v role=%s reason=%s", d, tc.allowed, tc.role, tc.reason)
 			}
 		})
 	}

@@ -79,8 +79,10 @@ type User struct {
 	Login string
 	// Name is the display name. It is personal data: never log it.
 	Name string
-	// Role decides what the user may do and see.
-	Role Role
+	// Roles are the roles the user holds (a coordinator may also coach).
+	// The policy allows what any of them allows and records the role that
+	// allowed it.
+	Roles []Role
 	// PasswordHash is an argon2id PHC string (see HashPassword), or "" when
 	// the user cannot log in with a password.
 	PasswordHash string
@@ -116,8 +118,19 @@ func ValidateLogin(login string) error {
 	return nil
 }
 
-// Validate checks a user record: an id, a valid normalised login, a valid
-// role. Errors wrap ErrInvalidUser and name the field.
+// Has reports whether u holds role r.
+func (u User) Has(r Role) bool {
+	for _, x := range u.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate checks a user record: an id, a valid normalised login, valid
+// roles (none is allowed: such a user sees nothing). Errors wrap
+// ErrInvalidUser and name the field.
 func (u User) Validate() error {
 	if u.ID == "" || len(u.ID) > 100 {
 		return fmt.Errorf("%w: id must be 1 to 100 bytes", ErrInvalidUser)
@@ -128,8 +141,10 @@ func (u User) Validate() error {
 	if err := ValidateLogin(u.Login); err != nil {
 		return err
 	}
-	if !u.Role.Valid() {
-		return fmt.Errorf("%w: role must be one of coach, coordinator, privacy_officer, back_office, admin", ErrInvalidUser)
+	for _, r := range u.Roles {
+		if !r.Valid() {
+			return fmt.Errorf("%w: roles must be among coach, coordinator, privacy_officer, back_office, admin", ErrInvalidUser)
+		}
 	}
 	return nil
 }
