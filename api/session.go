@@ -14,9 +14,9 @@ import (
 
 // userView is a user as the API shows it.
 type userView struct {
-	ID    string    `json:"id"`
-	Login string    `json:"login"`
-	Name  string    `json:"name,omitempty"`
+	ID    string      `json:"id"`
+	Login string      `json:"login"`
+	Name  string      `json:"name,omitempty"`
 	Roles []auth.Role `json:"roles"`
 }
 
