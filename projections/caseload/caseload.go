@@ -1,0 +1,465 @@
+// Package caseload is the coordinator's read model of who carries which
+// families: per coach the active families with their caseload weight, the
+// capacity and what is left, a warning before a coach goes over capacity;
+// the waiting list; cover arrangements; days since the last contact and the
+// families without contact for too long; the families due for the quarterly
+// review; and a team-wide count of families per status and referral source.
+//
+// # How it folds
+//
+// Apply keeps, per family, a compact log of the facts it needs (referral,
+// waiting list, intake, guidance, coach, covers, closure, reopening,
+// contacts and their corrections, assessment registrations), per staff
+// member the coach role and active flag, and the team's settings with the
+// instant each took effect. Queries fold those logs up to the "as of"
+// instant, so every answer is the ledger as it stood then (judged by
+// RecordedAt) and settings in force then apply. Only public parts are used.
+//
+// # Rules
+//
+//   - Status of a family: referred (after FamilyReferred or CaseReopened),
+//     waiting (WaitingListEntered, until WaitingListLeft), not_taken_in (left
+//     the waiting list with an outcome other than taken_in, and no intake
+//     since), intake (IntakeHeld in the current trajectory, guidance not yet
+//     started), guidance (GuidanceStarted), closed (CaseClosed).
+//   - A coach's active families are the families in guidance whose coach
+//     they are, and the families in the intake phase whose intake named
+//     them (or that were assigned to them): the coach who attends the intake
+//     takes the case, so the slot is taken from then on. Families covered for
+//     a colleague do not add to the covering coach's load.
+//   - Weight is the team setting for the family's referral source (the
+//     source given at reopening replaces the referral's); capacity is the
+//     team setting; both as in force at the "as of" instant (defaults: 1.0
+//     for police, 0.5 for others, capacity 6.0).
+//   - A coach is over capacity when the load exceeds capacity; WouldExceed
+//     says whether one more family of a source would take the load above
+//     capacity (a load equal to capacity is allowed).
+//   - Last contact: the latest date of a contact that is not cancelled, with
+//     each contact as its last ContactCorrected left it (the rule of
+//     domain.Family). Only families in guidance
+//     are listed; a family is over the threshold when its days without
+//     contact exceed it (default: the team's NoContactDays). Days count from
+//     the later of the last contact and the guidance start.
+//   - Quarterly review: a family in guidance is due ReviewIntervalDays (team
+//     setting, default 91) after the later of its guidance start and its
+//     last AssessmentRegistered (any instrument, any moment: t0, review, t1)
+//     of the current trajectory. A registration is the review's record.
+package caseload
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"spoor/domain"
+	"spoor/projections"
+)
+
+// Family statuses as this model reports them.
+const (
+	StatusReferred   = "referred"
+	StatusWaiting    = "waiting"
+	StatusNotTakenIn = "not_taken_in"
+	StatusIntake     = "intake"
+	StatusGuidance   = "guidance"
+	StatusClosed     = "closed"
+)
+
+// Statuses lists the statuses in the order of the process.
+func Statuses() []string {
+	return []string{StatusReferred, StatusWaiting, StatusNotTakenIn, StatusIntake, StatusGuidance, StatusClosed}
+}
+
+// op is the kind of a logged fact.
+type op uint8
+
+const (
+	opReferred op = iota + 1
+	opWaitEnter
+	opWaitLeave
+	opIntake
+	opGuidance
+	opAssign
+	opCover
+	opCoverEnd
+	opClosed
+	opReopened
+	opContact
+	opContactFix
+	opAssessment
+)
+
+// entry is one fact of a family's log. Fields are exported for the snapshot.
+type entry struct {
+	At     int64                 `json:"t"`
+	Op     op                    `json:"o"`
+	D1     domain.Date           `json:"d1,omitzero"`
+	D2     domain.Date           `json:"d2,omitzero"`
+	ID     string                `json:"id,omitempty"`
+	Coach  domain.StaffID        `json:"c,omitempty"`
+	Other  domain.StaffID        `json:"oc,omitempty"`
+	Source domain.ReferralSource `json:"s,omitempty"`
+	Code   string                `json:"k,omitempty"` // waiting outcome, cover reason
+	Flag   bool                  `json:"f,omitempty"` // contact cancelled
+}
+
+// famLog is the log of one family.
+type famLog struct {
+	Entries []entry `json:"entries"`
+	Fixes   bool    `json:"fixes,omitempty"` // a ContactCorrected was seen
+}
+
+// staffEntry is a change of a staff member's coach role or active flag.
+type staffEntry struct {
+	At     int64 `json:"t"`
+	Coach  int8  `json:"coach,omitempty"`  // +1 granted, -1 revoked, 0 unchanged
+	Active int8  `json:"active,omitempty"` // +1 (re)activated, -1 deactivated
+}
+
+// settingsAt is a TeamSettingsChanged and when it was recorded.
+type settingsAt struct {
+	At       int64               `json:"t"`
+	Settings domain.TeamSettings `json:"settings"`
+}
+
+// state is the whole folded state (and the snapshot's content).
+type state struct {
+	Families map[domain.FamilyID]*famLog     `json:"families"`
+	Staff    map[domain.StaffID][]staffEntry `json:"staff"`
+	Settings []settingsAt                    `json:"settings"`
+}
+
+// Model is the caseload read model. Make it with New; it is safe for
+// concurrent queries while Apply runs.
+type Model struct {
+	mu       sync.RWMutex
+	defaults domain.TeamSettings
+	st       state
+}
+
+// New returns an empty model. defaults are the settings in force before the
+// team stream's first TeamSettingsChanged (normally
+// domain.DefaultTeamSettings()).
+func New(defaults domain.TeamSettings) *Model {
+	m := &Model{defaults: defaults}
+	m.st = emptyState()
+	return m
+}
+
+func emptyState() state {
+	return state{Families: map[domain.FamilyID]*famLog{}, Staff: map[domain.StaffID][]staffEntry{}}
+}
+
+// Name implements projections.Model.
+func (m *Model) Name() string { return "caseload" }
+
+// Apply implements projections.Model. It ignores facts it does not need.
+func (m *Model) Apply(f *projections.Fact) {
+	at := f.RecordedAt.UnixNano()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if strings.HasPrefix(f.Stream, domain.FamilyStreamPrefix) {
+		m.applyFamily(domain.FamilyID(f.Stream[len(domain.FamilyStreamPrefix):]), at, f.Event)
+		return
+	}
+	switch e := f.Event.(type) {
+	case domain.TeamSettingsChanged:
+		m.st.Settings = append(m.st.Settings, settingsAt{At: at, Settings: e.Settings})
+	case domain.StaffRegistered:
+		m.staff(f.Stream, staffEntry{At: at, Active: 1})
+	case domain.RoleGranted:
+		if e.Role == domain.RoleCoach {
+			m.staff(f.Stream, staffEntry{At: at, Coach: 1})
+		}
+	case domain.RoleRevoked:
+		if e.Role == domain.RoleCoach {
+			m.staff(f.Stream, staffEntry{At: at, Coach: -1})
+		}
+	case domain.StaffDeactivated:
+		m.staff(f.Stream, staffEntry{At: at, Active: -1})
+	case domain.StaffReactivated:
+		m.staff(f.Stream, staffEntry{At: at, Active: 1})
+	}
+}
+
+func (m *Model) staff(stream string, e staffEntry) {
+	id, ok := domain.StaffIDFromStream(stream)
+	if !ok {
+		return
+	}
+	m.st.Staff[id] = append(m.st.Staff[id], e)
+}
+
+func (m *Model) applyFamily(id domain.FamilyID, at int64, ev domain.Event) {
+	var e entry
+	switch v := ev.(type) {
+	case domain.FamilyReferred:
+		e = entry{Op: opReferred, D1: v.Date, Source: v.Source}
+	case domain.WaitingListEntered:
+		e = entry{Op: opWaitEnter, D1: v.Date}
+	case domain.WaitingListLeft:
+		e = entry{Op: opWaitLeave, D1: v.Date, Code: string(v.Outcome)}
+	case domain.IntakeHeld:
+		e = entry{Op: opIntake, D1: v.Date, Coach: v.CoachID}
+	case domain.GuidanceStarted:
+		e = entry{Op: opGuidance, D1: v.Date}
+	case domain.CoachAssigned:
+		e = entry{Op: opAssign, D1: v.Date, Coach: v.CoachID}
+	case domain.CoverArranged:
+		e = entry{Op: opCover, D1: v.From, D2: v.Until, ID: string(v.CoverID), Coach: v.CoachID, Other: v.ForCoachID, Code: string(v.Reason)}
+	case domain.CoverEnded:
+		e = entry{Op: opCoverEnd, D1: v.Date, ID: string(v.CoverID)}
+	case domain.CaseClosed:
+		e = entry{Op: opClosed, D1: v.Date}
+	case domain.CaseReopened:
+		e = entry{Op: opReopened, D1: v.Date, Source: v.Source}
+	case domain.ContactLogged:
+		e = entry{Op: opContact, D1: v.Date, ID: string(v.ContactID)}
+	case domain.ContactCorrected:
+		e = entry{Op: opContactFix, D1: v.Date, ID: string(v.ContactID), Flag: v.Cancelled}
+	case domain.AssessmentRegistered:
+		e = entry{Op: opAssessment, D1: v.Date}
+	default:
+		return
+	}
+	e.At = at
+	fl := m.st.Families[id]
+	if fl == nil {
+		fl = &famLog{}
+		m.st.Families[id] = fl
+	}
+	if e.Op == opContactFix {
+		fl.Fixes = true
+	}
+	fl.Entries = append(fl.Entries, e)
+}
+
+// cover is a cover arrangement as folded.
+type cover struct {
+	id          string
+	coach, for_ domain.StaffID
+	from, until domain.Date
+	ended       domain.Date
+	reason      string
+}
+
+func (c cover) last() domain.Date {
+	if !c.ended.IsZero() {
+		return c.ended
+	}
+	return c.until
+}
+
+// famState is a family folded up to an instant.
+type famState struct {
+	exists         bool
+	status         string
+	source         domain.ReferralSource
+	referredOn     domain.Date
+	waitingSince   domain.Date
+	intakeOn       domain.Date
+	guidanceOn     domain.Date
+	closedOn       domain.Date
+	coach          domain.StaffID
+	covers         []cover
+	lastContact    domain.Date
+	lastAssessment domain.Date // in the current trajectory
+}
+
+// fold folds fl's entries recorded at or before asOf.
+func (fl *famLog) fold(asOf int64) famState {
+	var s famState
+	var fixed map[string]contactFix
+	if fl.Fixes {
+		fixed = map[string]contactFix{}
+	}
+	for i := range fl.Entries {
+		e := &fl.Entries[i]
+		if e.At > asOf {
+			continue
+		}
+		switch e.Op {
+		case opReferred:
+			s.exists, s.status, s.source, s.referredOn = true, StatusReferred, e.Source, e.D1
+		case opWaitEnter:
+			s.status, s.waitingSince = StatusWaiting, e.D1
+		case opWaitLeave:
+			if s.status == StatusWaiting {
+				s.status = StatusReferred
+				if e.Code != string(domain.WaitingTakenIn) {
+					s.status = StatusNotTakenIn
+				}
+			}
+			s.waitingSince = domain.Date{}
+		case opIntake:
+			s.status, s.intakeOn = StatusIntake, e.D1
+			if s.coach == "" {
+				s.coach = e.Coach
+			}
+		case opGuidance:
+			s.status, s.guidanceOn = StatusGuidance, e.D1
+		case opAssign:
+			s.coach = e.Coach
+		case opCover:
+			s.covers = append(s.covers, cover{id: e.ID, coach: e.Coach, for_: e.Other, from: e.D1, until: e.D2, reason: e.Code})
+		case opCoverEnd:
+			for j := range s.covers {
+				if s.covers[j].id == e.ID {
+					s.covers[j].ended = e.D1
+				}
+			}
+		case opClosed:
+			s.status, s.closedOn = StatusClosed, e.D1
+			for j := range s.covers {
+				if s.covers[j].last().After(e.D1) {
+					s.covers[j].ended = e.D1
+				}
+			}
+		case opReopened:
+			s.status = StatusReferred
+			if e.Source != "" {
+				s.source = e.Source
+			}
+			s.intakeOn, s.guidanceOn, s.closedOn, s.coach = domain.Date{}, domain.Date{}, domain.Date{}, ""
+			s.lastAssessment = domain.Date{}
+		case opContact:
+			if fixed != nil {
+				fixed[e.ID] = contactFix{date: e.D1}
+			} else if e.D1.After(s.lastContact) {
+				s.lastContact = e.D1
+			}
+		case opContactFix:
+			if _, ok := fixed[e.ID]; ok {
+				fixed[e.ID] = contactFix{date: e.D1, cancelled: e.Flag}
+			}
+		case opAssessment:
+			if e.D1.After(s.lastAssessment) {
+				s.lastAssessment = e.D1
+			}
+		}
+	}
+	for _, c := range fixed {
+		if !c.cancelled && c.date.After(s.lastContact) {
+			s.lastContact = c.date
+		}
+	}
+	return s
+}
+
+type contactFix struct {
+	date      domain.Date
+	cancelled bool
+}
+
+// nanos turns an "as of" instant into the fold's cut-off (zero: no cut-off).
+func nanos(asOf time.Time) int64 {
+	if asOf.IsZero() {
+		return math.MaxInt64
+	}
+	return asOf.UnixNano()
+}
+
+// settings returns the settings in force at asOf. Caller holds the lock.
+func (m *Model) settings(asOf int64) domain.TeamSettings {
+	s := m.defaults
+	for _, x := range m.st.Settings {
+		if x.At <= asOf {
+			s = x.Settings
+		}
+	}
+	return s
+}
+
+// weight is the caseload weight of source under s; a source missing from
+// the settings weighs what the defaults say, else 0.5.
+func (m *Model) weight(s domain.TeamSettings, src domain.ReferralSource) float64 {
+	if w, ok := s.Weights[src]; ok && w > 0 {
+		return w
+	}
+	if w, ok := m.defaults.Weights[src]; ok && w > 0 {
+		return w
+	}
+	return 0.5
+}
+
+// famView is a folded family with its id.
+type famView struct {
+	id domain.FamilyID
+	famState
+}
+
+// families folds every family up to asOf. Caller holds the read lock.
+func (m *Model) families(asOf int64) []famView {
+	out := make([]famView, 0, len(m.st.Families))
+	for id, fl := range m.st.Families {
+		s := fl.fold(asOf)
+		if s.exists {
+			out = append(out, famView{id: id, famState: s})
+		}
+	}
+	slices.SortFunc(out, func(a, b famView) int { return strings.Compare(string(a.id), string(b.id)) })
+	return out
+}
+
+// coachOn reports the staff member's coach role and active flag at asOf,
+// and whether they were registered or granted anything by then.
+func (m *Model) coachOn(id domain.StaffID, asOf int64) (coach, active, known bool) {
+	for _, e := range m.st.Staff[id] {
+		if e.At > asOf {
+			continue
+		}
+		known = true
+		if e.Coach != 0 {
+			coach = e.Coach > 0
+		}
+		if e.Active != 0 {
+			active = e.Active > 0
+		}
+	}
+	return coach, active, known
+}
+
+// round3 rounds to three decimals, so sums of weights such as 0.1 print
+// cleanly.
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// exceeds reports whether load is above capacity (with a tolerance for
+// floating-point sums).
+func exceeds(load, capacity float64) bool { return load > capacity+1e-9 }
+
+// MarshalSnapshot implements projections.Snapshotter.
+func (m *Model) MarshalSnapshot() ([]byte, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	b, err := json.Marshal(&m.st)
+	if err != nil {
+		return nil, fmt.Errorf("caseload: snapshot: %w", err)
+	}
+	return b, nil
+}
+
+// UnmarshalSnapshot implements projections.Snapshotter; it replaces the
+// whole state.
+func (m *Model) UnmarshalSnapshot(data []byte) error {
+	st := emptyState()
+	if err := json.Unmarshal(data, &st); err != nil {
+		return fmt.Errorf("caseload: snapshot: %w", err)
+	}
+	if st.Families == nil {
+		st.Families = map[domain.FamilyID]*famLog{}
+	}
+	if st.Staff == nil {
+		st.Staff = map[domain.StaffID][]staffEntry{}
+	}
+	m.mu.Lock()
+	m.st = st
+	m.mu.Unlock()
+	return nil
+}
+
+// SnapshotVersion implements projections.Snapshotter.
+func (m *Model) SnapshotVersion() int { return 1 }
