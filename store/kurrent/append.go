@@ -5,10 +5,13 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"spoor/store"
 )
@@ -43,6 +46,9 @@ func (s *Store) Append(ctx context.Context, stream string, expected store.Expect
 	}
 	ids := make([]uuid.UUID, len(events))
 	for i, ev := range events {
+		if strings.HasPrefix(ev.Type, "$") {
+			return store.AppendResult{}, fmt.Errorf("%w: event %d: type starts with '$', which KurrentDB reserves for system events", store.ErrInvalidEvent, i)
+		}
 		id, err := parseID(i, ev.ID)
 		if err != nil {
 			return store.AppendResult{}, err
@@ -79,6 +85,11 @@ func (s *Store) Append(ctx context.Context, stream string, expected store.Expect
 			}
 			s.recent.add(stream, idStrings)
 			return res, nil
+		}
+		if status.Code(err) == codes.InvalidArgument {
+			// The server refused the request as such (the cluster's
+			// MaxAppendSize, for instance); it wrote nothing.
+			return store.AppendResult{}, fmt.Errorf("kurrent: append %s: %w: the cluster refused it: %v", stream, store.ErrInvalidEvent, status.Convert(err).Message())
 		}
 		code, _ := esdbCode(err)
 		if code != esdb.ErrorCodeWrongExpectedVersion || attempt+1 >= maxAppendAttempts {

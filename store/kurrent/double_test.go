@@ -86,6 +86,7 @@ type double struct {
 	changed  chan struct{} // closed and replaced on every write
 	failNext int           // GetSupportedMethods calls still to fail
 	failRPC  int           // Read and Append calls still to fail
+	cut      chan struct{} // closed to drop every running subscription
 	features int           // GetSupportedMethods calls seen
 
 	streams.UnimplementedStreamsServer
@@ -93,7 +94,8 @@ type double struct {
 }
 
 // newDouble starts a double on a loopback port; it stops at test cleanup.
-func newDouble(t *testing.T) *double {
+// opts are gRPC server options (TLS, interceptors).
+func newDouble(t *testing.T, opts ...grpc.ServerOption) *double {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -101,13 +103,14 @@ func newDouble(t *testing.T) *double {
 	}
 	d := &double{
 		t:       t,
-		srv:     grpc.NewServer(),
 		addr:    lis.Addr().String(),
 		maxLen:  16 << 20,
 		byPos:   map[uint64]int{},
 		streams: map[string]*streamState{},
 		changed: make(chan struct{}),
+		cut:     make(chan struct{}),
 	}
+	d.srv = grpc.NewServer(opts...)
 	streams.RegisterStreamsServer(d.srv, d)
 	serverfeatures.RegisterServerFeaturesServer(d.srv, d)
 	// A fresh KurrentDB log starts with system records.
@@ -149,6 +152,15 @@ func (d *double) failing() error {
 		return status.Error(codes.Unavailable, "double: node went away (test hook)")
 	}
 	return nil
+}
+
+// DropSubscriptions ends every running $all subscription with
+// Unavailable, as a node restart or a network cut would.
+func (d *double) DropSubscriptions() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	close(d.cut)
+	d.cut = make(chan struct{})
 }
 
 // ConnectionAttempts is how many connection attempts the double has seen.
@@ -631,7 +643,7 @@ func (d *double) subscribeAll(srv streams.Streams_ReadServer, all *streams.ReadR
 	for {
 		d.mu.Lock()
 		batch := append([]record(nil), d.log[next:]...)
-		changed := d.changed
+		changed, cut := d.changed, d.cut
 		d.mu.Unlock()
 		next += len(batch)
 		for _, r := range batch {
@@ -659,6 +671,8 @@ func (d *double) subscribeAll(srv streams.Streams_ReadServer, all *streams.ReadR
 		case <-srv.Context().Done():
 			return srv.Context().Err()
 		case <-changed:
+		case <-cut:
+			return status.Error(codes.Unavailable, "double: subscription dropped (test hook)")
 		}
 	}
 }

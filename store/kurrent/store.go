@@ -82,8 +82,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			break
 		}
 		if !retryable(err) || octx.Err() != nil {
+			err = s.mapErr("open "+Redacted(cfg.URL), "", err)
 			s.Close()
-			return nil, fmt.Errorf("kurrent: open %s: %w", Redacted(cfg.URL), err)
+			return nil, err
 		}
 		cfg.Logger.Warn("kurrentdb: cannot reach the cluster yet", "url", Redacted(cfg.URL), "attempt", attempt+1, "err", err)
 		if clientDead(err) {
