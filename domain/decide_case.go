@@ -31,10 +31,15 @@ func allowedAfterErasure(cmd FamilyCommand) bool {
 
 // Decide validates cmd against the family's state and env and returns the
 // events to append (in order), or an error: a *RuleError wrapping ErrRule,
-// ErrNotFound or ErrConflict. Decide never changes f.
+// ErrNotFound or ErrConflict. Decide never changes f. Env.Settings with no
+// weights (the zero value) stands for DefaultTeamSettings; a nil
+// Env.Instruments knows no instrument.
 func (f *Family) Decide(cmd FamilyCommand, env Env) ([]Event, error) {
 	if env.Now.IsZero() {
 		return nil, errors.New("decide: env.Now is not set")
+	}
+	if env.Settings.Weights == nil {
+		env.Settings = DefaultTeamSettings()
 	}
 	if _, refer := cmd.(Refer); !refer && !f.Exists() {
 		return nil, notFound("family.not_found", "family_id", "the family has not been referred")

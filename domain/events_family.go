@@ -170,7 +170,8 @@ type CoachChangeHandled struct {
 	DecidedBy StaffID        `json:"decided_by"`
 }
 
-// CaseClosed: the team closed the case (afronding).
+// CaseClosed: the team closed the case (afronding). Covers still running
+// after Date end on Date.
 type CaseClosed struct {
 	Date         Date          `json:"date"`
 	Reason       ClosureReason `json:"reason"`

@@ -286,9 +286,6 @@ func (f *Family) Apply(e Event) {
 	case IntakeHeld:
 		f.IntakeHeld, f.IntakeOn = true, e.Date
 		f.DefinitiveConsent = f.DefinitiveConsent || e.DefinitiveConsent
-		if f.Coach == "" && e.CoachID != "" {
-			f.Coach = e.CoachID
-		}
 	case GuidanceStarted:
 		f.Status = StatusActive
 		f.GuidanceStartedOn = e.Date

@@ -101,10 +101,11 @@ func (s TeamSettings) Validate() error {
 	if err := checkCodes("funding_sources", s.FundingSources); err != nil {
 		return err
 	}
-	for field, f := range map[string]string{"maatbudget_funding": s.MaatbudgetFunding, "delegated_funding": s.DelegatedFunding} {
-		if !slices.Contains(s.FundingSources, f) {
-			return ruleErr("settings.funding", field, "must be one of the funding sources")
-		}
+	if !slices.Contains(s.FundingSources, s.MaatbudgetFunding) {
+		return ruleErr("settings.funding", "maatbudget_funding", "must be one of the funding sources")
+	}
+	if !slices.Contains(s.FundingSources, s.DelegatedFunding) {
+		return ruleErr("settings.funding", "delegated_funding", "must be one of the funding sources")
 	}
 	if s.NoContactDays < 1 || s.NoContactDays > 366 {
 		return ruleErr("settings.days", "no_contact_days", "must be between 1 and 366")
