@@ -169,29 +169,37 @@ func splitRecord(v []byte, r *rawRecord) error {
 }
 
 // interner shares the strings that repeat across events (types, streams,
-// actors, roles) between the envelopes of one read, so that decoding a long
-// scan allocates once per distinct value instead of once per event.
+// actors, roles, correlation ids of one command) between the envelopes of
+// one read, so that decoding a long scan allocates once per distinct value
+// instead of once per event. Each field first compares with the value it
+// had in the previous event (runs of one type or one actor are common),
+// then looks in a bounded map.
 type interner struct {
-	m map[string]string
+	m    map[string]string
+	last [6]string // last string per record field
 }
 
 // maxInterned bounds an interner; past it, strings are allocated per event.
 const maxInterned = 4096
 
-func (in *interner) str(b []byte) string {
+func (in *interner) str(field int, b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
-	if s, ok := in.m[string(b)]; ok { // no allocation for the lookup
-		return s
+	if last := in.last[field]; last == string(b) { // no allocation for the comparison
+		return last
 	}
-	s := string(b)
-	if in.m == nil {
-		in.m = make(map[string]string, 64)
+	s, ok := in.m[string(b)] // nor for the lookup
+	if !ok {
+		s = string(b)
+		if in.m == nil {
+			in.m = make(map[string]string, 64)
+		}
+		if len(in.m) < maxInterned {
+			in.m[s] = s
+		}
 	}
-	if len(in.m) < maxInterned {
-		in.m[s] = s
-	}
+	in.last[field] = s
 	return s
 }
 
@@ -205,10 +213,10 @@ func decodeEnvelope(pos uint64, v []byte, e *store.Envelope, in *interner) error
 	}
 	e.Data = append(make([]byte, 0, len(r.data)), r.data...)
 	e.ID = string(r.fields[fieldID])
-	e.CorrelationID = in.str(r.fields[fieldCorrelation])
-	e.Type = in.str(r.fields[fieldType])
-	e.Stream = in.str(r.fields[fieldStream])
-	e.Actor = store.Actor{UserID: in.str(r.fields[fieldUser]), Role: in.str(r.fields[fieldRole])}
+	e.CorrelationID = in.str(fieldCorrelation, r.fields[fieldCorrelation])
+	e.Type = in.str(fieldType, r.fields[fieldType])
+	e.Stream = in.str(fieldStream, r.fields[fieldStream])
+	e.Actor = store.Actor{UserID: in.str(fieldUser, r.fields[fieldUser]), Role: in.str(fieldRole, r.fields[fieldRole])}
 	e.Version = r.version
 	e.Position = pos
 	e.RecordedAt = time.Unix(0, r.recordedAt).UTC()

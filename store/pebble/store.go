@@ -120,7 +120,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 	for i := range po.Levels {
 		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10) // id lookups miss cheaply
-		po.Levels[i].BlockSize = 16 << 10
+		po.Levels[i].BlockSize = 32 << 10
 	}
 	if opts.Tune != nil {
 		opts.Tune(po)
