@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -288,4 +289,64 @@ func TestExitCodes(t *testing.T) {
 	if exitCode(exitError{code: 1, err: ve}) != 1 || exitCode(usageError{"x"}) != 2 || exitCode(errors.New("x")) != 1 {
 		t.Fatal("exit codes wrong")
 	}
+}
+
+func TestCheckpoints(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	env := map[string]string{"SPOOR_DATA": data, "SPOOR_LOG_LEVEL": "warn"}
+	_, errs, err := run(t, env, "serve", "-addr", "127.0.0.1:0")
+	if err != nil || !strings.Contains(errs, "generated a checkpoint signing key") {
+		t.Fatalf("first serve: %v %s", err, errs)
+	}
+	pub, err := os.ReadFile(filepath.Join(data, "checkpoint.pub"))
+	if err != nil || !strings.HasPrefix(string(pub), "spoor-ledger+") {
+		t.Fatalf("verifier key: %q %v", pub, err)
+	}
+	if fi, err := os.Stat(filepath.Join(data, "checkpoint.key")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("signer key file: %v %v", fi, err)
+	}
+	n := appendEvents(t, data, 5)
+	// Serving and stopping signs a checkpoint over the grown log.
+	if _, _, err := run(t, env, "serve", "-addr", "127.0.0.1:0", "-checkpoint-interval", "0"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := run(t, nil, "verify", "-data", data)
+	if err != nil || !strings.Contains(out, fmt.Sprintf("OK: %d events", n+1)) || !strings.Contains(out, "checkpoints: 1 matching the tree, 1 signed") {
+		t.Fatalf("verify: %v\n%s", err, out)
+	}
+	// Another key does not verify the checkpoint.
+	_, other, _ := store.GenerateCheckpointKey(rand.Reader, "someone-else")
+	otherFile := filepath.Join(t.TempDir(), "other.pub")
+	os.WriteFile(otherFile, []byte(other), 0o600)
+	out, _, err = run(t, nil, "verify", "-data", data, "-verifier-key", otherFile)
+	if err == nil || exitCode(err) != 1 || !strings.Contains(out, "FAILED at position") {
+		t.Fatalf("verify with a foreign key: %v\n%s", err, out)
+	}
+	// No new events: stopping again signs nothing.
+	if _, _, err := run(t, env, "serve", "-addr", "127.0.0.1:0", "-checkpoint-interval", "0"); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, _ := run(t, nil, "verify", "-data", data); !strings.Contains(out, fmt.Sprintf("OK: %d events", n+1)) {
+		t.Fatalf("a checkpoint was signed over an unchanged log:\n%s", out)
+	}
+}
+
+// appendEvents appends n events to one family stream of an existing log.
+func appendEvents(t *testing.T, data string, n int) int {
+	t.Helper()
+	st, err := dataDir(data).openLog(false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for i := range n {
+		_, err := st.Append(context.Background(), "family-x", store.AnyVersion, []store.Event{{
+			ID: fmt.Sprintf("10000000-0000-4000-8000-%012d", i), Type: "ContactLogged",
+			Actor: store.Actor{UserID: "u", Role: "coach"}, Data: []byte(`{"public":{}}`),
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return n
 }

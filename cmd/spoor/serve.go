@@ -47,6 +47,8 @@ func (m *Main) URL() string {
 
 type serveConfig struct {
 	addr, data, kekFile, storeKind string
+	checkpointKeyFile              string
+	checkpointEvery                time.Duration
 	secureCookies                  bool
 	logFormat, logLevel            string
 }
@@ -57,6 +59,12 @@ func (m *Main) serveFlags(args []string) (serveConfig, error) {
 	fs.StringVar(&c.addr, "addr", m.env("SPOOR_ADDR", "127.0.0.1:8080"), "listen address (SPOOR_ADDR)")
 	data := m.dataFlag(fs)
 	fs.StringVar(&c.kekFile, "kek-file", m.env("SPOOR_KEK_FILE", ""), "key-encryption key file (SPOOR_KEK_FILE; default <data>/kek.key)")
+	fs.StringVar(&c.checkpointKeyFile, "checkpoint-key-file", m.env("SPOOR_CHECKPOINT_KEY_FILE", ""), "checkpoint signing key (SPOOR_CHECKPOINT_KEY_FILE; default <data>/checkpoint.key)")
+	every, err := time.ParseDuration(m.env("SPOOR_CHECKPOINT_INTERVAL", "10m"))
+	if err != nil {
+		return c, usageError{"SPOOR_CHECKPOINT_INTERVAL must be a duration such as 10m"}
+	}
+	fs.DurationVar(&c.checkpointEvery, "checkpoint-interval", every, "sign a checkpoint this often when the log grew; 0: only at shutdown (SPOOR_CHECKPOINT_INTERVAL)")
 	fs.StringVar(&c.storeKind, "store", m.env("SPOOR_STORE", "embedded"), "event store: embedded (SPOOR_STORE)")
 	secure, _ := strconv.ParseBool(m.env("SPOOR_SECURE_COOKIES", "false"))
 	fs.BoolVar(&c.secureCookies, "secure-cookies", secure, "mark the session cookie Secure (SPOOR_SECURE_COOKIES)")
@@ -108,6 +116,10 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	signer, _, err := loadCheckpointSigner(d, c.checkpointKeyFile, m.stderr)
+	if err != nil {
+		return err
+	}
 	s := &server{log: log}
 	if s.st, err = d.openLog(true, log.With("component", "store")); err != nil {
 		return err
@@ -132,6 +144,11 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	instrumented := ops.InstrumentStore(s.st, metrics, nil)
 	_ = instrumented // the ledger appends through it once it is wired
+	cp, err := store.NewCheckpointer(signer, time.Now)
+	if err != nil {
+		return err
+	}
+	m.onClose(startCheckpoints(cp, s.st, c.checkpointEvery, log.With("component", "checkpoints")).Close)
 
 	loc, err := time.LoadLocation("Europe/Brussels")
 	if err != nil {

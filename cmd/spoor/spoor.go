@@ -32,6 +32,12 @@ Serve flags:
   -kek-file file   key-encryption key file (SPOOR_KEK_FILE; default <data>/kek.key,
                    generated on first run; SPOOR_KEK may hold the key itself)
   -store kind      event store: embedded (SPOOR_STORE; default embedded)
+  -checkpoint-key-file file   Ed25519 key signing Merkle tree checkpoints (SPOOR_CHECKPOINT_KEY_FILE;
+                   default <data>/checkpoint.key, generated on first run with checkpoint.pub)
+  -checkpoint-interval d      sign a checkpoint this often when the log grew, and at shutdown
+                   (SPOOR_CHECKPOINT_INTERVAL; default 10m)
+Verify flags:
+  -verifier-key file          checkpoint verifier key (default <data>/checkpoint.pub if present)
   -secure-cookies  mark the session cookie Secure, for TLS (SPOOR_SECURE_COOKIES=true)
   -log-format fmt  text or json (SPOOR_LOG_FORMAT; default text)
   -log-level lvl   debug, info, warn or error (SPOOR_LOG_LEVEL; default info)

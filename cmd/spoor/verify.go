@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"spoor/store"
 )
 
@@ -14,6 +16,7 @@ import (
 func (m *Main) runVerify(ctx context.Context, args []string) error {
 	fs := m.flagSet("verify", "")
 	data := m.dataFlag(fs)
+	vkey := fs.String("verifier-key", "", "checkpoint verifier key file (default <data>/checkpoint.pub if present)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -26,10 +29,17 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-
-	rep, err := store.Verify(ctx, st, store.VerifyOptions{
+	opts := store.VerifyOptions{
 		Progress: func(done uint64) { fmt.Fprintf(m.stderr, "verified %d events\n", done) },
-	})
+	}
+	verifier, vpath, err := loadVerifier(d, *vkey)
+	if err != nil {
+		return err
+	}
+	if verifier != nil {
+		opts.Verifiers = note.VerifierList(verifier)
+	}
+	rep, err := store.Verify(ctx, st, opts)
 	var ve *store.VerifyError
 	if errors.As(err, &ve) {
 		fmt.Fprintf(m.stdout, "FAILED at position %d, stream %s, version %d: %s\n", ve.Position, ve.Stream, ve.Version, ve.What)
@@ -44,6 +54,10 @@ func (m *Main) runVerify(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.stdout, "OK: %d events in %d streams, head %d\n", rep.Events, rep.Streams, rep.Head)
 	fmt.Fprintf(m.stdout, "Merkle tree: size %d, root %x\n", rep.TreeSize, rep.Root[:])
-	fmt.Fprintf(m.stdout, "checkpoints: %d matching the tree (signatures not checked)\n", rep.Checkpoints)
+	if verifier != nil {
+		fmt.Fprintf(m.stdout, "checkpoints: %d matching the tree, %d signed by the key in %s\n", rep.Checkpoints, rep.CheckpointsVerified, vpath)
+	} else {
+		fmt.Fprintf(m.stdout, "checkpoints: %d matching the tree (signatures not checked: no verifier key)\n", rep.Checkpoints)
+	}
 	return nil
 }
