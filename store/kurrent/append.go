@@ -36,7 +36,9 @@ type tail struct {
 // events backwards, in one call: the last one gives the version and hash
 // the new events chain onto, and all of them are checked for the ids being
 // appended (a retry returns the original result, store.ErrDuplicateEventID
-// for the same id with other content). Then the events are written with
+// for the same id with other content); a retry expecting an exact version
+// that the stream has passed is also looked up right after that version.
+// Then the events are written with
 // KurrentDB's exact expected revision of that last event, so that a
 // concurrent append in between fails on the server (wrong expected version)
 // and this one re-reads and decides again: the hash chain never forks.
@@ -74,6 +76,18 @@ func (s *Store) Append(ctx context.Context, stream string, expected store.Expect
 			return res, err
 		}
 		if !expected.Allows(t.version) {
+			// A retry with an exact expectation is recognised however deep
+			// its events now lie: they are right after the version it
+			// expected.
+			if e := uint64(expected); expected >= 0 && t.version > e {
+				at, err := s.readAt(ctx, name, stream, e, len(events))
+				if err != nil {
+					return store.AppendResult{}, err
+				}
+				if res, found, err := prior(at, stream, events); found || err != nil {
+					return res, err
+				}
+			}
 			return store.AppendResult{}, fmt.Errorf("kurrent: append %s: %w: expected %s, stream is at version %d",
 				stream, store.ErrVersionConflict, expected, t.version)
 		}
@@ -123,6 +137,23 @@ func (s *Store) readTail(ctx context.Context, name, stream string, n int) (tail,
 		}
 		if i == 0 {
 			t.version, t.hash = env.Version, env.Hash
+		}
+		t.byID[env.ID] = env
+	}
+	return t, nil
+}
+
+// readAt reads n events of a stream from our version v+1 on, by id.
+func (s *Store) readAt(ctx context.Context, name, stream string, v uint64, n int) (tail, error) {
+	page, err := s.readPage(ctx, name, esdb.Forwards, esdb.Revision(v), n)
+	if err != nil {
+		return tail{}, s.mapErr("append: read stream", stream, err)
+	}
+	t := tail{byID: make(map[string]store.Envelope, len(page))}
+	for i := range page {
+		env, err := decode(&page[i], s.cfg.StreamPrefix)
+		if err != nil {
+			return tail{}, fmt.Errorf("kurrent: append %s: %w", stream, err)
 		}
 		t.byID[env.ID] = env
 	}

@@ -53,9 +53,12 @@
 // optimistic concurrency across instances. The cost is one read call before
 // every write call; positions of a multi-event append take one more read.
 //
-// Limits of idempotency on this backend, honestly: a retry is recognised when
-// its events are among the stream's latest IdempotencyWindow (default 64)
-// events; an older retry would be written again. KurrentDB has no index by
+// Limits of idempotency on this backend, honestly: a retry that expects an
+// exact version (or no stream) is recognised however old it is, by reading
+// the events right after the version it expected (as the server itself
+// does). A retry with AnyVersion or StreamExists is recognised when its
+// events are among the stream's latest IdempotencyWindow (default 64)
+// events; an older one would be written again. KurrentDB has no index by
 // event id, so an id reused in another stream is refused only when this
 // process appended it recently (Config.RecentIDs, in memory); across
 // instances or restarts it is not detected. Ids are UUIDs chosen fresh per

@@ -464,3 +464,38 @@ func TestReadAllFromNonBoundary(t *testing.T) {
 		t.Fatalf("Head = %d, %v; want %d", h, err, all[len(all)-1].LastPosition)
 	}
 }
+
+// TestDeepRetry: a retried append with an exact expectation is recognised
+// even when its events lie far deeper than the idempotency window (an
+// interrupted import run again).
+func TestDeepRetry(t *testing.T) {
+	d := newDouble(t)
+	cfg := testConfig(d.URL())
+	cfg.IdempotencyWindow = 2
+	s := open(t, cfg)
+	defer s.Close()
+	ctx := context.Background()
+	first := []store.Event{ev("A", `{"n":1}`), ev("A", `{"n":2}`)}
+	r1, err := s.Append(ctx, "family-deep", store.NoStream, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 10; i++ {
+		if _, err := s.Append(ctx, "family-deep", store.AnyVersion, []store.Event{ev("B", `{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r2, err := s.Append(ctx, "family-deep", store.NoStream, first)
+	if err != nil || r2 != r1 {
+		t.Fatalf("deep retry: %+v, %v; want %+v", r2, err, r1)
+	}
+	// With AnyVersion only the window is searched: documented limit.
+	if v, _ := s.StreamVersion(ctx, "family-deep"); v != 12 {
+		t.Fatalf("version %d after the retry, want 12 (nothing written)", v)
+	}
+	other := first[0]
+	other.Data = []byte(`{"n":9}`)
+	if _, err := s.Append(ctx, "family-deep", store.NoStream, []store.Event{other}); !errors.Is(err, store.ErrDuplicateEventID) {
+		t.Fatalf("deep retry with other data: %v", err)
+	}
+}
