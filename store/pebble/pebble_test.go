@@ -319,6 +319,62 @@ func testIdempotencyAcrossReopen(t *testing.T, o pebble.Options) {
 	}
 }
 
+// TestConcurrentSameID races appends of one event id: retries of the same
+// append all get the one result; the same id in different streams is
+// stored once and refused for every other stream.
+func TestConcurrentSameID(t *testing.T) {
+	for name, o := range map[string]pebble.Options{"id set": testOptions(), "pebble lookups": pebble.WithoutIDSet(testOptions())} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s, err := pebble.Open(t.TempDir(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			s.WaitIDsLoaded()
+			const n = 16
+			results := make([]store.AppendResult, n)
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() {
+					results[i], errs[i] = s.Append(ctx, "family-1", store.AnyVersion, []store.Event{ev("same", "T", "payload")})
+				})
+			}
+			wg.Wait()
+			for i := range n {
+				if errs[i] != nil || results[i] != results[0] {
+					t.Fatalf("retry %d: %+v %v, first got %+v", i, results[i], errs[i], results[0])
+				}
+			}
+			for i := range n {
+				wg.Go(func() {
+					_, errs[i] = s.Append(ctx, fmt.Sprintf("family-%d", 100+i), store.AnyVersion, []store.Event{ev("contested", "T", "payload")})
+				})
+			}
+			wg.Wait()
+			wins := 0
+			for _, err := range errs {
+				switch {
+				case err == nil:
+					wins++
+				case !errors.Is(err, store.ErrDuplicateEventID):
+					t.Fatal(err)
+				}
+			}
+			if wins != 1 {
+				t.Fatalf("id stored by %d appends", wins)
+			}
+			if all := readAll(t, s, 0); len(all) != 2 {
+				t.Fatalf("%d events stored, want 2", len(all))
+			}
+			if err := s.CheckIndex(ctx); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
 func TestConcurrentConflict(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t, t.TempDir())
