@@ -95,7 +95,7 @@ func (a dirAccounts) RevokeToken(ctx context.Context, by auth.Identity, id strin
 }
 
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	srv      *httptest.Server
 	server   *Server
 	dir      *auth.MemDirectory
@@ -118,7 +118,7 @@ var testUsers = []auth.User{
 
 // newEnv starts the real server wiring on a loopback port with a Pebble
 // store in a temporary directory. extra registers routes before serving.
-func newEnv(t *testing.T, extra func(*Server)) *env {
+func newEnv(t testing.TB, extra func(*Server)) *env {
 	t.Helper()
 	loc, err := time.LoadLocation("Europe/Brussels")
 	if err != nil {
@@ -287,3 +287,14 @@ func (e *env) accessEvents(family string) []map[string]any {
 }
 
 func storeConflict() error { return store.ErrVersionConflict }
+
+// newEnvB is newEnv with the family timeline route of the audit tests.
+func newEnvB(b *testing.B) *env {
+	return newEnv(b, func(s *Server) {
+		s.HandleFamily(FamilyRoute{Method: "GET", Path: "/api/v1/families/{family}/timeline", Part: auth.PartTimeline, Read: true,
+			Handle: func(w http.ResponseWriter, r *http.Request, fr FamilyRequest) error {
+				WriteJSON(w, 200, map[string]any{"family": fr.Family.ID, "entries": []string{"a contact note of some length"}})
+				return nil
+			}})
+	})
+}
