@@ -140,7 +140,7 @@ func (c *checker) valid(field string, ok bool, v string) {
 	if v == "" {
 		c.fail(ruleErr("field.required", field, "this field is required"))
 	} else if !ok {
-		c.fail(ruleErr("field.invalid", field, "unknown value %q", v))
+		c.fail(ruleErr("field.invalid", field, "unknown value"))
 	}
 }
 
@@ -166,9 +166,9 @@ func (c *checker) domains(field string, ds []LifeDomain, required bool) {
 		c.fail(ruleErr("field.required", field, "at least one life domain is required"))
 	}
 	seen := map[LifeDomain]bool{}
-	for _, d := range ds {
+	for i, d := range ds {
 		if !d.Valid() {
-			c.fail(ruleErr("field.invalid", field, "unknown life domain %q", string(d)))
+			c.fail(ruleErr("field.invalid", field, "entry %d is not a life domain", i))
 		} else if seen[d] {
 			c.fail(ruleErr("field.duplicate", field, "life domain %q given twice", string(d)))
 		}
@@ -182,9 +182,9 @@ func (c *checker) dataCategories(field string, ds []DataCategory) {
 		c.fail(ruleErr("field.required", field, "at least one data category is required"))
 	}
 	seen := map[DataCategory]bool{}
-	for _, d := range ds {
+	for i, d := range ds {
 		if !d.Valid() {
-			c.fail(ruleErr("field.invalid", field, "unknown data category %q", string(d)))
+			c.fail(ruleErr("field.invalid", field, "entry %d is not a data category", i))
 		} else if seen[d] {
 			c.fail(ruleErr("field.duplicate", field, "data category %q given twice", string(d)))
 		}

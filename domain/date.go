@@ -37,7 +37,7 @@ func ParseDate(s string) (Date, error) {
 	}
 	t, err := time.Parse(dateLayout, s)
 	if err != nil {
-		return Date{}, fmt.Errorf("date %q is not of the form YYYY-MM-DD", s)
+		return Date{}, fmt.Errorf("date (%d bytes) is not of the form YYYY-MM-DD", len(s))
 	}
 	return DateOf(t), nil
 }

@@ -166,9 +166,9 @@ func (c HoldIntake) decideFamily(f *Family, env Env) ([]Event, error) {
 		k.fail(ruleErr("field.required", "attendees", "at least one attendee is required"))
 	}
 	seen := map[Attendee]bool{}
-	for _, a := range c.Attendees {
+	for i, a := range c.Attendees {
 		if !a.Valid() {
-			k.fail(ruleErr("field.invalid", "attendees", "unknown attendee %q", string(a)))
+			k.fail(ruleErr("field.invalid", "attendees", "entry %d is not a known attendee", i))
 		} else if seen[a] {
 			k.fail(ruleErr("field.duplicate", "attendees", "attendee %q given twice", string(a)))
 		}
@@ -848,7 +848,7 @@ func (c RegisterAssessment) decideFamily(f *Family, env Env) ([]Event, error) {
 			}
 		}
 		if _, ok := in.ItemFor(it.Item, subject); !ok {
-			k.fail(ruleErr("assessment.item", "items.item", "instrument %s has no item %q for the %s", in.Key(), it.Item, subject))
+			k.fail(ruleErr("assessment.item", "items.item", "instrument %s has no such item for the %s", in.Key(), subject))
 			break
 		}
 		switch it.Status {
@@ -863,7 +863,7 @@ func (c RegisterAssessment) decideFamily(f *Family, env Env) ([]Event, error) {
 				k.fail(ruleErr("assessment.status", "items.status", "instrument %s does not allow %s", in.Key(), it.Status))
 			}
 		default:
-			k.fail(ruleErr("assessment.status", "items.status", "unknown status %q", string(it.Status)))
+			k.fail(ruleErr("assessment.status", "items.status", "unknown status"))
 		}
 	}
 	for _, tx := range c.Sealed.Texts {

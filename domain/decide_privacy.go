@@ -377,7 +377,7 @@ func (c RecordParketStep) decideFamily(f *Family, env Env) ([]Event, error) {
 		mayDisclosure = false
 	case TypeParketInformed, TypeYouthCourtInvolved:
 	default:
-		k.fail(ruleErr("field.invalid", "step", "unknown parket step %q", c.Step))
+		k.fail(ruleErr("field.invalid", "step", "unknown parket step"))
 	}
 	if needsRequest {
 		k.id("request_id", string(c.RequestID))

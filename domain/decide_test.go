@@ -437,11 +437,17 @@ func TestBudget(t *testing.T) {
 		{name: "record twice", given: plus(active(), recorded), cmd: rec, rule: "spend.recorded", field: "spend_id", kind: ErrConflict},
 		{name: "record unknown funding", given: active(), cmd: with(rec, func(c *RecordSpend) { c.FundingSource = "lottery" }), rule: "budget.funding_source", field: "funding_source"},
 		{name: "record maatbudget by coordinator", given: active(), cmd: with(rec, func(c *RecordSpend) { c.Body = BodyCoordinator }), rule: "spend.body", field: "body"},
-		{name: "record delegated decision", given: active(), cmd: with(rec, func(c *RecordSpend) { c.Instrument, c.Category, c.Body = InstrumentDelegatedDecision, "energy_bill", BodyCoordinator }), want: []Event{with(recorded, func(e *SpendRecorded) {
+		{name: "record delegated decision", given: active(), cmd: with(rec, func(c *RecordSpend) {
+			c.Instrument, c.Category, c.Body = InstrumentDelegatedDecision, "energy_bill", BodyCoordinator
+		}), want: []Event{with(recorded, func(e *SpendRecorded) {
 			e.Instrument, e.Category, e.Body, e.FundingSource = InstrumentDelegatedDecision, "energy_bill", BodyCoordinator, "bcsd_delegated"
 		})}},
-		{name: "record delegated decision urgent", given: active(), cmd: with(rec, func(c *RecordSpend) { c.Instrument, c.Path, c.DecidedOn, c.Body = InstrumentDelegatedDecision, PathUrgent, Date{}, "" }), rule: "spend.body", field: "body"},
-		{name: "delegated decision does not use the maatbudget", given: nearlySpent, cmd: with(rec, func(c *RecordSpend) { c.Instrument, c.Body, c.AmountCents = InstrumentDelegatedDecision, BodyCoordinator, 50000 }), want: []Event{with(recorded, func(e *SpendRecorded) {
+		{name: "record delegated decision urgent", given: active(), cmd: with(rec, func(c *RecordSpend) {
+			c.Instrument, c.Path, c.DecidedOn, c.Body = InstrumentDelegatedDecision, PathUrgent, Date{}, ""
+		}), rule: "spend.body", field: "body"},
+		{name: "delegated decision does not use the maatbudget", given: nearlySpent, cmd: with(rec, func(c *RecordSpend) {
+			c.Instrument, c.Body, c.AmountCents = InstrumentDelegatedDecision, BodyCoordinator, 50000
+		}), want: []Event{with(recorded, func(e *SpendRecorded) {
 			e.Instrument, e.Body, e.AmountCents, e.FundingSource = InstrumentDelegatedDecision, BodyCoordinator, 50000, "bcsd_delegated"
 		})}},
 		{name: "spend exactly what is left", given: nearlySpent, cmd: with(rec, func(c *RecordSpend) { c.AmountCents = 10000 }), want: []Event{with(recorded, func(e *SpendRecorded) { e.AmountCents = 10000 })}},

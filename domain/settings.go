@@ -84,12 +84,12 @@ func (s TeamSettings) Validate() error {
 	}
 	for k := range s.Weights {
 		if !k.Valid() {
-			return ruleErr("settings.weight", "weights", "unknown referral source %q", string(k))
+			return ruleErr("settings.weight", "weights", "a key is not a referral source")
 		}
 	}
 	for k := range s.Allocations {
 		if !k.Valid() {
-			return ruleErr("settings.allocation", "allocations", "unknown referral source %q", string(k))
+			return ruleErr("settings.allocation", "allocations", "a key is not a referral source")
 		}
 	}
 	if s.CoachCapacity <= 0 || s.CoachCapacity > 100 {
@@ -121,9 +121,9 @@ func (s TeamSettings) Validate() error {
 
 func checkCodes(field string, codes []string) error {
 	seen := map[string]bool{}
-	for _, c := range codes {
+	for i, c := range codes {
 		if !validCode(c) {
-			return ruleErr("settings.code", field, "%q is not a code (a-z, 0-9, _; at most 50)", c)
+			return ruleErr("settings.code", field, "entry %d is not a code (a-z, 0-9, _; at most 50)", i)
 		}
 		if seen[c] {
 			return ruleErr("settings.code", field, "%q appears twice", c)
