@@ -181,14 +181,17 @@ func (c Config) clientConfig() (*esdb.Configuration, error) {
 		// The client reports ordinary conditions (a cancelled subscription,
 		// a stream that does not exist) at its error level, so its errors
 		// become warnings here.
+		msg := fmt.Sprintf(format, args...)
 		l := slog.LevelDebug
-		switch level {
-		case esdb.LogWarn, esdb.LogError:
+		switch {
+		case strings.Contains(msg, "context canceled") || strings.Contains(msg, "Canceled"):
+			// A subscription or read we ended ourselves.
+		case level == esdb.LogWarn || level == esdb.LogError:
 			l = slog.LevelWarn
-		case esdb.LogInfo:
+		case level == esdb.LogInfo:
 			l = slog.LevelInfo
 		}
-		log.Log(context.Background(), l, "kurrentdb client: "+fmt.Sprintf(format, args...))
+		log.Log(context.Background(), l, "kurrentdb client: "+msg)
 	}
 	return conf, nil
 }

@@ -60,8 +60,12 @@ func (s *Store) Subscribe(ctx context.Context, from uint64, handle func(store.En
 	}
 	failures := 0
 	for {
+		before := delivered
 		var err error
 		anchor, err = s.follow(ctx, anchor, deliver)
+		if delivered > before {
+			failures = 0 // it made progress: only drops in a row count
+		}
 		var handlerErr handlerError
 		if errors.As(err, &handlerErr) {
 			return handlerErr.err
