@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -336,6 +337,9 @@ func (s *Store) mapErr(op, stream string, err error) error {
 	}
 	if errors.Is(err, store.ErrClosed) || s.isClosed() {
 		return fmt.Errorf("kurrent: %s: %w", op, store.ErrClosed)
+	}
+	if _, isClient := esdbCode(err); !isClient && strings.HasPrefix(err.Error(), "kurrent: ") {
+		return err // already ours, with its context
 	}
 	where := op
 	if stream != "" {
