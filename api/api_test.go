@@ -12,6 +12,7 @@ import (
 
 	"spoor/auth"
 	"spoor/domain"
+	"spoor/store/pebble"
 )
 
 func TestLogin(t *testing.T) {
@@ -422,5 +423,31 @@ func TestHealth(t *testing.T) {
 	c.header.Set("X-Request-Id", "proxy-42")
 	if res := c.do("GET", "/healthz", nil); res.header.Get("X-Request-Id") != "proxy-42" {
 		t.Fatal("incoming request id not kept")
+	}
+}
+
+func TestOnlineBackup(t *testing.T) {
+	e := newEnv(t, nil)
+	admin, coach := e.login("admin"), e.login("ann")
+	coach.header.Set(CSRFHeader, coach.csrf)
+	if res := coach.do("POST", "/api/v1/backups", nil); res.code != 403 {
+		t.Fatalf("coach backup: %d %s", res.code, res.body)
+	}
+	if res := admin.do("POST", "/api/v1/backups", nil); res.code != 403 || res.errorField("code") != "csrf" {
+		t.Fatalf("admin backup without CSRF token: %d %s", res.code, res.body)
+	}
+	admin.header.Set(CSRFHeader, admin.csrf)
+	res := admin.do("POST", "/api/v1/backups", nil)
+	if res.code != 201 {
+		t.Fatalf("backup: %d %s", res.code, res.body)
+	}
+	dir, _ := res.json["log_dir"].(string)
+	st, err := pebble.Open(dir, pebble.DefaultOptions())
+	if err != nil {
+		t.Fatalf("backup does not open: %v", err)
+	}
+	defer st.Close()
+	if err := st.CheckIndex(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }

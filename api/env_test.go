@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -157,7 +158,7 @@ func newEnv(t testing.TB, extra func(*Server)) *env {
 		},
 	})
 	e.server, err = New(Config{
-		Auth: svc, Accounts: dirAccounts{e.dir}, Policy: auth.Policy{Hours: auth.DefaultWorkingHours(loc)},
+		Auth: svc, Accounts: dirAccounts{e.dir}, Backups: storeBackups{e, t.TempDir()}, Policy: auth.Policy{Hours: auth.DefaultWorkingHours(loc)},
 		Families: families{
 			"f-ann":  {ID: "f-ann", AssignedCoach: "u-ann"},
 			"f-bart": {ID: "f-bart", AssignedCoach: "u-bart", Covers: []auth.Cover{{CoachID: "u-ann", From: e.clock.Now().AddDate(0, 0, 1)}}},
@@ -297,4 +298,19 @@ func newEnvB(b *testing.B) *env {
 				return nil
 			}})
 	})
+}
+
+// storeBackups backs the test store up into dir, as serve does.
+type storeBackups struct {
+	e   *env
+	dir string
+}
+
+func (b storeBackups) Backup(ctx context.Context) (Backup, error) {
+	head, err := b.e.st.Head(ctx)
+	if err != nil {
+		return Backup{}, err
+	}
+	res := Backup{LogDir: filepath.Join(b.dir, fmt.Sprintf("b-%d", time.Now().UnixNano())), Head: head, At: b.e.clock.Now()}
+	return res, b.e.st.Backup(ctx, res.LogDir)
 }

@@ -26,6 +26,9 @@ type Config struct {
 	// Accounts changes staff accounts through the log (tokens). When nil the
 	// token routes are not served.
 	Accounts Accounts
+	// Backups makes online backups; when nil POST /api/v1/backups is not
+	// served.
+	Backups Backuper
 	// Policy decides access.
 	Policy auth.Policy
 	// Families gives the policy the facts of a family. When nil, no family
@@ -84,8 +87,9 @@ func Authenticated() Access { return Access{} }
 func Roles(roles ...auth.Role) Access { return Access{roles: roles} }
 
 // New returns a server with the built-in routes: /healthz, /readyz,
-// /metrics, and under /api/v1 login, logout, me, the OpenAPI document and,
-// with Accounts, token issuance and revocation.
+// /metrics, and under /api/v1 login, logout, me, the OpenAPI document,
+// with Accounts token issuance and revocation, and with Backups online
+// backups.
 func New(cfg Config) (*Server, error) {
 	if cfg.Auth == nil || cfg.Gatherer == nil {
 		return nil, errors.New("api: Config needs Auth and Gatherer")
@@ -118,6 +122,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Accounts != nil {
 		s.HandleTeam(http.MethodPost, "/api/v1/tokens", auth.PartStaff, s.issueToken)
 		s.HandleTeam(http.MethodDelete, "/api/v1/tokens/{token}", auth.PartStaff, s.revokeToken)
+	}
+	if cfg.Backups != nil {
+		s.Handle(http.MethodPost, "/api/v1/backups", Roles(auth.RoleAdmin), s.backup)
 	}
 	return s, nil
 }

@@ -5,10 +5,50 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
+	"spoor/api"
 	"spoor/store/keyfile"
 	"spoor/store/pebble"
 )
+
+// onlineBackups makes backups of a running server (POST /api/v1/backups):
+// the log into a new directory under logRoot and, if keysRoot is set, the
+// key store into one under keysRoot. Directory names are the UTC time.
+type onlineBackups struct {
+	st       *pebble.Store
+	keys     *keyfile.Store
+	logRoot  string
+	keysRoot string
+	now      func() time.Time
+}
+
+// Backup implements api.Backuper.
+func (b onlineBackups) Backup(ctx context.Context) (api.Backup, error) {
+	at := b.now().UTC()
+	name := "spoor-" + at.Format("20060102T150405.000000000Z")
+	if err := os.MkdirAll(b.logRoot, 0o700); err != nil {
+		return api.Backup{}, fmt.Errorf("create backup directory: %w", err)
+	}
+	head, err := b.st.Head(ctx)
+	if err != nil {
+		return api.Backup{}, err
+	}
+	res := api.Backup{LogDir: filepath.Join(b.logRoot, name), Head: head, At: at}
+	if err := b.st.Backup(ctx, res.LogDir); err != nil {
+		return api.Backup{}, fmt.Errorf("back up the event log: %w", err)
+	}
+	if b.keysRoot != "" {
+		if err := os.MkdirAll(b.keysRoot, 0o700); err != nil {
+			return api.Backup{}, fmt.Errorf("create key backup directory: %w", err)
+		}
+		res.KeysDir = filepath.Join(b.keysRoot, name)
+		if err := b.keys.Backup(res.KeysDir); err != nil {
+			return api.Backup{}, fmt.Errorf("back up the key store: %w", err)
+		}
+	}
+	return res, nil
+}
 
 // runBackup copies the event log to a new directory and, with -keys, the key
 // store to another one. The key-encryption key is never copied.

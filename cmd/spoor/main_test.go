@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"spoor/store"
 	"spoor/store/keyfile"
@@ -349,4 +350,32 @@ func appendEvents(t *testing.T, data string, n int) int {
 		}
 	}
 	return n
+}
+
+func TestOnlineBackups(t *testing.T) {
+	tmp := t.TempDir()
+	data := filepath.Join(tmp, "data")
+	n := seed(t, data)
+	st, err := dataDir(data).openLog(false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ks, err := keyfile.Open(dataDir(data).keys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ks.Close()
+	b := onlineBackups{st: st, keys: ks, logRoot: filepath.Join(tmp, "logs"), keysRoot: filepath.Join(tmp, "keys"), now: time.Now}
+	res, err := b.Backup(context.Background())
+	if err != nil || res.Head != uint64(n) || filepath.Dir(res.LogDir) != b.logRoot || filepath.Dir(res.KeysDir) != b.keysRoot {
+		t.Fatalf("backup = %+v, %v", res, err)
+	}
+	restored := filepath.Join(tmp, "restored")
+	if out, _, err := run(t, nil, "restore", "-data", restored, "-keys", res.KeysDir, res.LogDir); err != nil {
+		t.Fatalf("restore online backup: %v %s", err, out)
+	}
+	if out, _, err := run(t, nil, "verify", "-data", restored); err != nil || !strings.Contains(out, fmt.Sprintf("OK: %d events", n)) {
+		t.Fatalf("verify: %v %s", err, out)
+	}
 }

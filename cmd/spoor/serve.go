@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +49,7 @@ func (m *Main) URL() string {
 type serveConfig struct {
 	addr, data, kekFile, storeKind string
 	checkpointKeyFile              string
+	backupDir, backupKeysDir       string
 	checkpointEvery                time.Duration
 	secureCookies                  bool
 	logFormat, logLevel            string
@@ -65,6 +67,8 @@ func (m *Main) serveFlags(args []string) (serveConfig, error) {
 		return c, usageError{"SPOOR_CHECKPOINT_INTERVAL must be a duration such as 10m"}
 	}
 	fs.DurationVar(&c.checkpointEvery, "checkpoint-interval", every, "sign a checkpoint this often when the log grew; 0: only at shutdown (SPOOR_CHECKPOINT_INTERVAL)")
+	fs.StringVar(&c.backupDir, "backup-dir", m.env("SPOOR_BACKUP_DIR", ""), "where POST /api/v1/backups puts log backups (SPOOR_BACKUP_DIR; default <data>-backups)")
+	fs.StringVar(&c.backupKeysDir, "backup-keys-dir", m.env("SPOOR_BACKUP_KEYS_DIR", ""), "where online backups put the key store; empty: not backed up (SPOOR_BACKUP_KEYS_DIR)")
 	fs.StringVar(&c.storeKind, "store", m.env("SPOOR_STORE", "embedded"), "event store: embedded (SPOOR_STORE)")
 	secure, _ := strconv.ParseBool(m.env("SPOOR_SECURE_COOKIES", "false"))
 	fs.BoolVar(&c.secureCookies, "secure-cookies", secure, "mark the session cookie Secure (SPOOR_SECURE_COOKIES)")
@@ -77,6 +81,12 @@ func (m *Main) serveFlags(args []string) (serveConfig, error) {
 		return c, usageError{fmt.Sprintf("serve takes no arguments, got %q", fs.Arg(0))}
 	}
 	c.data = *data
+	if c.backupDir == "" {
+		c.backupDir = filepath.Clean(c.data) + "-backups"
+	}
+	if c.backupKeysDir != "" && sameDir(c.backupKeysDir, c.backupDir) {
+		return c, usageError{"-backup-keys-dir must differ from -backup-dir: keep key-store backups apart"}
+	}
 	if c.storeKind != "embedded" {
 		if strings.HasPrefix(c.storeKind, "kurrentdb://") || strings.HasPrefix(c.storeKind, "esdb://") {
 			return c, usageError{"-store: the KurrentDB backend is not wired into this build yet; use -store embedded"}
@@ -164,6 +174,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	})
 	s.api, err = api.New(api.Config{
 		Auth:     authSvc,
+		Backups:  onlineBackups{st: s.st, keys: s.keys, logRoot: c.backupDir, keysRoot: c.backupKeysDir, now: time.Now},
 		Policy:   auth.Policy{Hours: auth.DefaultWorkingHours(loc)},
 		Metrics:  metrics,
 		Gatherer: s.reg,

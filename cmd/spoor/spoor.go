@@ -16,9 +16,10 @@ Usage:
   spoor serve   [flags]            start the server (default address 127.0.0.1:8080)
   spoor verify  [flags]            recompute hash chains, Merkle tree and checkpoints;
                                    exit 1 naming the first event that does not match
-  spoor backup  [flags] <dir>      copy the event log to <dir> (online-safe Pebble checkpoint;
-                                   the server must be stopped, it holds the lock); with
-                                   -keys <dir2>, also the key store, to keep apart
+  spoor backup  [flags] <dir>      copy the event log to <dir> (a Pebble checkpoint) with the
+                                   server stopped (it holds the lock; while it runs, use
+                                   POST /api/v1/backups); with -keys <dir2>, also the key
+                                   store, to keep apart
   spoor restore [flags] <dir>      restore a backup into an empty -data directory; with
                                    -keys <dir2>, also the key store backup
   spoor export  [flags] [file]     write every event as JSON lines (default: standard output)
@@ -39,6 +40,10 @@ Serve flags:
 Verify flags:
   -verifier-key file          checkpoint verifier key (default <data>/checkpoint.pub if present)
   -secure-cookies  mark the session cookie Secure, for TLS (SPOOR_SECURE_COOKIES=true)
+  -backup-dir dir  online backups (POST /api/v1/backups, admin) go here (SPOOR_BACKUP_DIR;
+                   default <data>-backups)
+  -backup-keys-dir dir        online backups of the key store go here; empty: none
+                   (SPOOR_BACKUP_KEYS_DIR)
   -log-format fmt  text or json (SPOOR_LOG_FORMAT; default text)
   -log-level lvl   debug, info, warn or error (SPOOR_LOG_LEVEL; default info)
 
