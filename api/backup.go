@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"time"
-
 )
 
 // Backup is the result of an online backup.
@@ -37,4 +36,3 @@ func (s *Server) backup(w http.ResponseWriter, r *http.Request) error {
 	WriteJSON(w, http.StatusCreated, b)
 	return nil
 }
-
