@@ -73,7 +73,7 @@ type streamState struct {
 
 // double is the protocol double of one KurrentDB node.
 type double struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *grpc.Server
 	addr   string
 	maxLen int // largest total append size accepted, as the server's MaxAppendSize
@@ -95,7 +95,7 @@ type double struct {
 
 // newDouble starts a double on a loopback port; it stops at test cleanup.
 // opts are gRPC server options (TLS, interceptors).
-func newDouble(t *testing.T, opts ...grpc.ServerOption) *double {
+func newDouble(t testing.TB, opts ...grpc.ServerOption) *double {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
