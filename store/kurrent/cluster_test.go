@@ -329,3 +329,53 @@ func testCerts(t *testing.T) (string, tls.Certificate) {
 	}
 	return caFile, tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
+
+// TestHead: Head is the last Spoor event, whoever wrote it, past system
+// events and other ledgers' events written after it.
+func TestHead(t *testing.T) {
+	d := newDouble(t)
+	cfg := testConfig(d.URL())
+	a, b := open(t, cfg), open(t, cfg)
+	defer a.Close()
+	defer b.Close()
+	other := cfg
+	other.StreamPrefix, other.KeyStreamPrefix = "other-", "otherkey-"
+	o := open(t, other)
+	defer o.Close()
+	ctx := context.Background()
+	if h, err := a.Head(ctx); err != nil || h != 0 {
+		t.Fatalf("empty: Head = %d, %v", h, err)
+	}
+	for i := 0; i < 20; i++ {
+		d.AppendSystemEvent("$stats-x", "$statsCollected")
+	}
+	if h, err := a.Head(ctx); err != nil || h != 0 {
+		t.Fatalf("only system events: Head = %d, %v", h, err)
+	}
+	ra, err := a.Append(ctx, "family-1", store.AnyVersion, []store.Event{ev("A", `{}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := a.Head(ctx); h != ra.LastPosition {
+		t.Fatalf("Head = %d, want %d", h, ra.LastPosition)
+	}
+	rb, err := b.Append(ctx, "family-2", store.AnyVersion, []store.Event{ev("B", `{}`), ev("B", `{}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 30; i++ {
+		d.AppendSystemEvent("$stats-x", "$statsCollected")
+		if _, err := o.Append(ctx, "family-1", store.AnyVersion, []store.Event{ev("O", `{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range []*kurrent.Store{a, b} {
+		if h, err := s.Head(ctx); err != nil || h != rb.LastPosition {
+			t.Fatalf("Head = %d, %v; want %d (b's last event)", h, err, rb.LastPosition)
+		}
+	}
+	ro, _ := o.Head(ctx)
+	if ro <= rb.LastPosition {
+		t.Fatalf("other ledger's head %d not after %d", ro, rb.LastPosition)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"sync"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 
@@ -115,42 +116,74 @@ func (s *Store) lastRecord(ctx context.Context) (uint64, error) {
 	return page[0].Position.Commit, nil
 }
 
-// noteHead raises headHint to pos.
-func (s *Store) noteHead(pos uint64) {
-	for {
-		h := s.headHint.Load()
-		if pos <= h || s.headHint.CompareAndSwap(h, pos) {
-			return
-		}
+// headMark is what a Store knows of the end of the ledger: every record
+// of $all at or before seen has been accounted for, and the last Spoor
+// event among them is at last (0: none). Spoor events are never removed,
+// so Head need not look back past seen.
+type headMark struct {
+	mu   sync.Mutex
+	last uint64
+	seen uint64
+}
+
+// get returns last and seen.
+func (m *headMark) get() (last, seen uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.last, m.seen
+}
+
+// raise records that the last Spoor event at or before seen is at last.
+func (m *headMark) raise(last, seen uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if seen > m.seen {
+		m.seen = seen
+	}
+	if last > m.last {
+		m.last = last
 	}
 }
 
+// noteHead records a Spoor event at pos: no Spoor event at or before pos
+// comes later than it.
+func (s *Store) noteHead(pos uint64) { s.head.raise(pos, pos) }
+
 // Head returns the position of the last Spoor event: it reads $all
 // backwards from its end, skipping system events and other programs'
-// streams, down to the highest position this Store has already seen.
+// streams, down to the first Spoor event or to what this Store has already
+// accounted for. So an idle ledger in a busy cluster costs a long scan once,
+// not at every call.
 func (s *Store) Head(ctx context.Context) (uint64, error) {
-	hint := s.headHint.Load()
+	last, seen := s.head.get()
 	var from esdb.AllPosition = esdb.End{}
-	for {
+	var end uint64 // the first record read: the end of $all at this call
+	for first := true; ; first = false {
 		page, err := s.readPage(ctx, "", esdb.Backwards, from, s.cfg.PageSize)
 		if err != nil {
 			return 0, s.mapErr("head", "", err)
 		}
+		if first && len(page) > 0 {
+			end = page[0].Position.Commit
+		}
 		for i := range page {
 			ev := &page[i]
-			if ev.Position.Commit <= hint {
-				return hint, nil
+			pos := ev.Position.Commit
+			if pos <= seen {
+				s.head.raise(last, end)
+				return last, nil
 			}
 			if isOurs(ev, s.cfg.StreamPrefix) {
-				s.noteHead(ev.Position.Commit)
-				return ev.Position.Commit, nil
+				s.head.raise(pos, end)
+				return pos, nil
 			}
 		}
 		if len(page) < s.cfg.PageSize {
-			return hint, nil
+			s.head.raise(last, end)
+			return last, nil
 		}
-		last := page[len(page)-1].Position
-		from = esdb.Position{Commit: last.Commit, Prepare: last.Prepare}
+		p := page[len(page)-1].Position
+		from = esdb.Position{Commit: p.Commit, Prepare: p.Prepare}
 	}
 }
 

@@ -30,10 +30,8 @@ type Store struct {
 	gen    uint64 // bumped every time client is recreated
 	closed bool
 
-	// headHint is the highest position of a Spoor event this Store has seen
-	// (appended or read). Spoor events are never removed, so Head need not
-	// look back past it.
-	headHint atomic.Uint64
+	// head is what this Store knows of the end of the ledger (see Head).
+	head headMark
 
 	recent *recentIDs
 
