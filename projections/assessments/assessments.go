@@ -99,7 +99,7 @@ type StatusChange struct {
 	At                time.Time   `json:"at"`
 	Active            bool        `json:"active"`
 	Trajectory        int         `json:"trajectory"`
-	GuidanceStartedOn domain.Date `json:"guidance_started_on,omitempty"`
+	GuidanceStartedOn domain.Date `json:"guidance_started_on,omitzero"`
 }
 
 // New returns an empty model. cat (may be nil) supplies the instruments so
@@ -350,7 +350,7 @@ type OverdueFamily struct {
 	GuidanceStartedOn domain.Date     `json:"guidance_started_on"`
 	// LastRegistration is the date of the last registration considered
 	// (zero when the family has none), LastInstrumentID its instrument.
-	LastRegistration domain.Date `json:"last_registration,omitempty"`
+	LastRegistration domain.Date `json:"last_registration,omitzero"`
 	LastInstrumentID string      `json:"last_instrument_id,omitempty"`
 	// DueOn is the last day that was still in time: the later of
 	// LastRegistration and GuidanceStartedOn plus OverdueAfterMonths
