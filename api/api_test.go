@@ -291,7 +291,7 @@ func TestAuditOnRead(t *testing.T) {
 	e := newEnv(t, func(s *Server) {
 		s.HandleFamily(FamilyRoute{Method: "GET", Path: "/api/v1/families/{family}/timeline", Part: auth.PartTimeline, Read: true,
 			Handle: func(w http.ResponseWriter, r *http.Request, fr FamilyRequest) error {
-				WriteJSON(w, 200, map[string]any{"family": fr.Family.ID, "notes": []string{"personal note text"}, "purpose": fr.Purpose})
+				WriteJSON(w, 200, map[string]any{"family": fr.Family.ID, "notes": []string{"personal note text"}, "purpose": fr.Access.Purpose})
 				return nil
 			}})
 		s.HandleFamily(FamilyRoute{Method: "POST", Path: "/api/v1/families/{family}/contacts", Part: auth.PartTimeline,
@@ -315,8 +315,9 @@ func TestAuditOnRead(t *testing.T) {
 	for i, tc := range []row{
 		{ann, "GET", "/api/v1/families/f-ann/timeline", "", 200, "", "f-ann", "RecordViewed", false},
 		{ann, "GET", "/api/v1/families/f-bart/timeline", "", 403, "reason_required", "f-bart", "RecordAccessRefused", false},
-		{ann, "GET", "/api/v1/families/f-bart/timeline", "Bart is ill%2C the family called", 200, "", "f-bart", "RecordViewed", true},
-		{bo, "GET", "/api/v1/families/f-ann/timeline", "I want to see it, really", 403, "forbidden", "f-ann", "RecordAccessRefused", false},
+		{ann, "GET", "/api/v1/families/f-bart/timeline", "unplanned_cover", 200, "", "f-bart", "RecordViewed", true},
+		{ann, "GET", "/api/v1/families/f-bart/timeline", "because", 400, "invalid", "f-bart", "", false},
+		{bo, "GET", "/api/v1/families/f-ann/timeline", "urgent_safety", 403, "forbidden", "f-ann", "RecordAccessRefused", false},
 		{ann, "GET", "/api/v1/families/f-none/timeline", "", 404, "not_found", "f-none", "", false},
 		{ann, "GET", "/api/v1/families/f%21x/timeline", "", 400, "invalid", "f!x", "", false},
 		{ann, "POST", "/api/v1/families/f-ann/contacts", "", 201, "", "f-ann", "", false},
@@ -356,13 +357,33 @@ func TestAuditOnRead(t *testing.T) {
 			t.Fatalf("row %d: break_glass %v, want %v (%v)", i, ev["break_glass"], tc.flagged, ev)
 		}
 	}
+	// Reason "other" needs a note; the note reaches the recorder, not the log.
+	ann.header.Set(ReasonHeader, "other")
+	if res := ann.do("GET", "/api/v1/families/f-bart/timeline", nil); res.code != 400 || res.errorField("field") != "reason_note" {
+		t.Fatalf("reason other without a note: %d %s", res.code, res.body)
+	}
+	ann.header.Set(ReasonNoteHeader, "De co%C3%B6rdinator vroeg het dossier op")
+	if res := ann.do("GET", "/api/v1/families/f-bart/timeline", nil); res.code != 200 {
+		t.Fatalf("reason other with a note: %d %s", res.code, res.body)
+	}
+	evs := e.accessEvents("f-bart")
+	if last := evs[len(evs)-1]; last["reason"] != "other" || last["note"] != "De coördinator vroeg het dossier op" {
+		t.Fatalf("break-the-glass event %v", last)
+	}
+	ann.header.Del(ReasonNoteHeader)
+	ann.header.Set(PurposeHeader, "gossip")
+	if res := ann.do("GET", "/api/v1/families/f-ann/timeline", nil); res.code != 400 || res.errorField("field") != "purpose" {
+		t.Fatalf("unknown purpose: %d %s", res.code, res.body)
+	}
+	ann.header.Del(PurposeHeader)
+
 	metrics := e.client().do("GET", "/metrics", nil).body
 	for _, want := range []string{
-		`spoor_access_events_total{outcome="allowed",part="timeline"} 2`,
+		`spoor_access_events_total{outcome="allowed",part="timeline"} 3`,
 		`spoor_access_events_total{outcome="refused",part="timeline"} 3`,
 		`spoor_access_refused_total{part="timeline"} 3`,
-		`spoor_http_requests_total{code="200",method="GET",route="/api/v1/families/{family}/timeline"} 2`,
-		`spoor_store_events_appended_total{type="RecordViewed"} 2`,
+		`spoor_http_requests_total{code="200",method="GET",route="/api/v1/families/{family}/timeline"} 3`,
+		`spoor_store_events_appended_total{type="RecordViewed"} 3`,
 	} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %s", want)

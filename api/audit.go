@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/mux"
 
 	"spoor/auth"
+	"spoor/domain"
 	"spoor/ops"
 )
 
@@ -26,8 +29,12 @@ type AccessEvent struct {
 	// as a whole.
 	ItemID  string
 	Purpose string
-	// Reason is the break-the-glass reason, "" if none was given.
+	// Reason is the break-the-glass reason code (domain.BreakGlassReason),
+	// "" when the glass was not broken.
 	Reason string
+	// ReasonNote is the break-the-glass explanation typed by the user, ""
+	// if none. It is free text: the recorder seals it.
+	ReasonNote string
 	// Outcome is "allowed" or "refused".
 	Outcome string
 	// Rule is the policy's reason code (auth.Reason*).
@@ -73,13 +80,12 @@ type Accounts interface {
 
 // FamilyRequest is what a family handler gets once access is decided and
 // recorded: who asks, the family's facts, the decision (allowed), and the
-// purpose and reason given.
+// purpose and break-the-glass reason given.
 type FamilyRequest struct {
 	Identity auth.Identity
 	Family   auth.FamilyFacts
 	Decision auth.Decision
-	Purpose  string
-	Reason   string
+	Access   AccessParams
 }
 
 // FamilyHandlerFunc handles a request about one family that the policy
@@ -101,13 +107,33 @@ type FamilyRoute struct {
 	Handle FamilyHandlerFunc
 }
 
-// Purpose and reason request headers. The reason may be percent-encoded
-// UTF-8 (headers are ASCII); query parameters purpose and reason are read
-// when the headers are absent. Prefer the headers: URLs end up in proxy
-// logs.
+// Purpose and break-the-glass request headers: the purpose code
+// (domain.Purpose), the reason code (domain.BreakGlassReason) and an
+// optional note in words, percent-encoded UTF-8 (headers are ASCII). The
+// query parameters purpose, reason and reason_note are read when the
+// headers are absent; prefer the headers for the note, since URLs end up in
+// proxy logs.
 const (
-	PurposeHeader = "X-Spoor-Purpose"
-	ReasonHeader  = "X-Spoor-Reason"
+	PurposeHeader    = "X-Spoor-Purpose"
+	ReasonHeader     = "X-Spoor-Reason"
+	ReasonNoteHeader = "X-Spoor-Reason-Note"
+)
+
+// AccessParams are the purpose and break-the-glass reason of a request.
+type AccessParams struct {
+	// Purpose is a domain.Purpose code; "" means the role's default.
+	Purpose string
+	// Reason is a domain.BreakGlassReason code, "" if none.
+	Reason string
+	// Note explains the reason in words (required for reason "other").
+	Note string
+}
+
+// MaxReasonNote bounds a break-the-glass note in bytes; MinOtherNote is the
+// least number of characters of the note that must explain reason "other".
+const (
+	MaxReasonNote = 1000
+	MinOtherNote  = 10
 )
 
 // HandleFamily registers rt. For each request it: authenticates (as
@@ -128,7 +154,7 @@ func (s *Server) HandleFamily(rt FamilyRoute) {
 		if !validID(familyID) {
 			return BadRequest("invalid", "family", "family must be an id of 1 to 64 characters a-z, A-Z, 0-9, '-'")
 		}
-		purpose, reason, err := accessParams(r)
+		ap, err := accessParams(r)
 		if err != nil {
 			return err
 		}
@@ -137,18 +163,18 @@ func (s *Server) HandleFamily(rt FamilyRoute) {
 			return fmt.Errorf("family %s: %w", familyID, err)
 		}
 		now := s.now()
-		d := s.cfg.Policy.Decide(auth.AccessRequest{User: id.User, Family: &facts, Part: rt.Part, Purpose: purpose, Reason: reason, At: now})
-		if purpose == "" {
-			purpose = defaultPurpose(d)
+		d := s.cfg.Policy.Decide(auth.AccessRequest{User: id.User, Family: &facts, Part: rt.Part, Purpose: ap.Purpose, Reason: ap.Reason, At: now})
+		if ap.Purpose == "" {
+			ap.Purpose = defaultPurpose(d)
 		}
 		if !d.Allowed || rt.Read {
 			ev := AccessEvent{
 				FamilyID: familyID, UserID: id.User.ID, Role: d.Role, Part: rt.Part, ItemID: vars["item"],
-				Purpose: purpose, Outcome: d.Outcome(), Rule: d.Reason, Flags: d.Flags, Method: id.Method,
+				Purpose: ap.Purpose, Outcome: d.Outcome(), Rule: d.Reason, Flags: d.Flags, Method: id.Method,
 				At: now, RequestID: ops.RequestID(ctx),
 			}
-			if d.Allowed {
-				ev.Reason = reason
+			if d.Reason == auth.ReasonBreakTheGlass {
+				ev.Reason, ev.ReasonNote = ap.Reason, ap.Note
 			}
 			if err := s.record(ctx, ev); err != nil {
 				return err
@@ -163,7 +189,7 @@ func (s *Server) HandleFamily(rt FamilyRoute) {
 			return &Error{Status: http.StatusForbidden, Code: code, Field: field,
 				Message: "not permitted: " + d.Reason, Err: ErrForbidden}
 		}
-		return rt.Handle(w, r, FamilyRequest{Identity: id, Family: facts, Decision: d, Purpose: purpose, Reason: reason})
+		return rt.Handle(w, r, FamilyRequest{Identity: id, Family: facts, Decision: d, Access: ap})
 	})
 }
 
@@ -204,26 +230,40 @@ func (s *Server) RecordAccess(r *http.Request, tr TeamRequest, part auth.Part, f
 // accessParams reads the purpose and break-the-glass reason of a request.
 // An empty purpose means "default for the role". Errors are 400 naming the
 // parameter.
-func accessParams(r *http.Request) (purpose, reason string, err error) {
-	purpose = r.Header.Get(PurposeHeader)
-	if purpose == "" {
-		purpose = r.URL.Query().Get("purpose")
-	}
-	if purpose != "" && !validCode(purpose) {
-		return "", "", BadRequest("invalid", "purpose", "purpose must be a code of 1 to 40 characters a-z and '_'")
-	}
-	if h := r.Header.Get(ReasonHeader); h != "" {
-		reason, err = url.PathUnescape(h)
-		if err != nil {
-			return "", "", BadRequest("invalid", "reason", "the reason header is not valid percent-encoding")
+func accessParams(r *http.Request) (AccessParams, error) {
+	q := r.URL.Query()
+	header := func(h, param string) string {
+		if v := r.Header.Get(h); v != "" {
+			return v
 		}
+		return q.Get(param)
+	}
+	ap := AccessParams{Purpose: header(PurposeHeader, "purpose"), Reason: header(ReasonHeader, "reason")}
+	if ap.Purpose != "" && !domain.Purpose(ap.Purpose).Valid() {
+		return AccessParams{}, BadRequest("invalid", "purpose", "purpose must be one of the purposes of the domain (guidance, cover, team_review, audit, ...)")
+	}
+	if ap.Reason != "" && !domain.BreakGlassReason(ap.Reason).Valid() {
+		return AccessParams{}, BadRequest("invalid", "reason", "reason must be urgent_safety, unplanned_cover, parket_request, team_review or other")
+	}
+	if h := r.Header.Get(ReasonNoteHeader); h != "" {
+		note, err := url.PathUnescape(h)
+		if err != nil {
+			return AccessParams{}, BadRequest("invalid", "reason_note", "the reason note header is not valid percent-encoding")
+		}
+		ap.Note = note
 	} else {
-		reason = r.URL.Query().Get("reason")
+		ap.Note = q.Get("reason_note")
 	}
-	if reason != "" && !auth.ValidReason(reason) {
-		return "", "", BadRequest("invalid", "reason", fmt.Sprintf("a reason must be %d to %d characters", auth.MinReasonLen, auth.MaxReasonLen))
+	ap.Note = strings.TrimSpace(ap.Note)
+	switch {
+	case !utf8.ValidString(ap.Note) || len(ap.Note) > MaxReasonNote:
+		return AccessParams{}, BadRequest("invalid", "reason_note", fmt.Sprintf("the reason note must be UTF-8 text of at most %d bytes", MaxReasonNote))
+	case ap.Note != "" && ap.Reason == "":
+		return AccessParams{}, BadRequest("invalid", "reason", "a reason note needs a reason")
+	case ap.Reason == string(domain.GlassOther) && utf8.RuneCountInString(ap.Note) < MinOtherNote:
+		return AccessParams{}, BadRequest("required", "reason_note", fmt.Sprintf("reason other needs a note of at least %d characters", MinOtherNote))
 	}
-	return purpose, reason, nil
+	return ap, nil
 }
 
 // defaultPurpose is the purpose recorded when the request names none.
@@ -245,18 +285,6 @@ func defaultPurpose(d auth.Decision) string {
 		return "aid_payment"
 	}
 	return "other"
-}
-
-func validCode(s string) bool {
-	if len(s) == 0 || len(s) > 40 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= 'a' && c <= 'z' || c == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // validID accepts opaque ids: 1 to 64 characters a-z, A-Z, 0-9, '-'.

@@ -52,6 +52,7 @@ func (r storeRecorder) Record(ctx context.Context, ev AccessEvent) error {
 	public, err := json.Marshal(map[string]any{
 		"family_id": ev.FamilyID, "user_id": ev.UserID, "role": ev.Role, "part": ev.Part, "item_id": ev.ItemID,
 		"purpose": ev.Purpose, "rule": ev.Rule, "flags": ev.Flags, "break_glass": ev.Reason != "",
+		"reason": ev.Reason, "note": ev.ReasonNote,
 	})
 	if err != nil {
 		return err

@@ -195,19 +195,19 @@ type TeamHandlerFunc func(w http.ResponseWriter, r *http.Request, tr TeamRequest
 func (s *Server) HandleTeam(method, path string, part auth.Part, h TeamHandlerFunc) {
 	s.Handle(method, path, Authenticated(), func(w http.ResponseWriter, r *http.Request) error {
 		id, _ := IdentityFrom(r.Context())
-		purpose, reason, err := accessParams(r)
+		ap, err := accessParams(r)
 		if err != nil {
 			return err
 		}
-		d := s.cfg.Policy.Decide(auth.AccessRequest{User: id.User, Part: part, Purpose: purpose, Reason: reason, At: s.now()})
+		d := s.cfg.Policy.Decide(auth.AccessRequest{User: id.User, Part: part, Purpose: ap.Purpose, Reason: ap.Reason, At: s.now()})
 		if !d.Allowed {
 			s.cfg.Metrics.ObserveAccess(string(part), d.Outcome())
 			return &Error{Status: http.StatusForbidden, Code: "forbidden", Field: "", Message: "not permitted: " + d.Reason, Err: ErrForbidden}
 		}
-		if purpose == "" {
-			purpose = defaultPurpose(d)
+		if ap.Purpose == "" {
+			ap.Purpose = defaultPurpose(d)
 		}
-		return h(w, r, TeamRequest{Identity: id, Decision: d, Purpose: purpose})
+		return h(w, r, TeamRequest{Identity: id, Decision: d, Purpose: ap.Purpose})
 	})
 }
 

@@ -3,7 +3,6 @@ package auth
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Part is a part of a family's file, or a team-level view, that access is
@@ -93,8 +92,8 @@ type AccessRequest struct {
 	// Purpose is why the data is needed (a short code such as "care",
 	// "cover", "review", "audit"); recorded, not decided on.
 	Purpose string
-	// Reason is the break-the-glass justification typed by the user, "" if
-	// none was given.
+	// Reason is the break-the-glass reason given by the user (a code such as
+	// domain.BreakGlassReason; the API checks it), "" if none was given.
 	Reason string
 	// At is when the access happens.
 	At time.Time
@@ -175,13 +174,6 @@ func (w WorkingHours) Within(t time.Time) bool {
 	}
 	return day && t.Hour() >= w.Start && t.Hour() < w.End
 }
-
-// MinReasonLen is the least number of characters a break-the-glass reason
-// must have (after trimming), so "x" does not pass as a reason.
-const MinReasonLen = 10
-
-// MaxReasonLen bounds a break-the-glass reason in bytes.
-const MaxReasonLen = 500
 
 // Policy decides who may see what. It is the one place where access is
 // decided; handlers ask it and record its answer.
@@ -356,16 +348,8 @@ func relation(userID string, f *FamilyFacts, t time.Time) string {
 }
 
 func breakTheGlass(reason string) Decision {
-	if !ValidReason(reason) {
+	if strings.TrimSpace(reason) == "" {
 		return Decision{Reason: ReasonReasonRequired}
 	}
 	return Decision{Allowed: true, Reason: ReasonBreakTheGlass, Flags: []Flag{FlagBreakTheGlass}}
-}
-
-// ValidReason reports whether reason is acceptable as a break-the-glass
-// reason: valid UTF-8, at least MinReasonLen characters after trimming, at
-// most MaxReasonLen bytes.
-func ValidReason(reason string) bool {
-	r := strings.TrimSpace(reason)
-	return utf8.ValidString(r) && utf8.RuneCountInString(r) >= MinReasonLen && len(r) <= MaxReasonLen
 }
