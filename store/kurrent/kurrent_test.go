@@ -73,11 +73,12 @@ func TestConformanceDouble(t *testing.T) {
 }
 
 // TestConformanceKurrentDB runs the same suite against a real KurrentDB
-// named by SPOOR_KURRENTDB_URL (e.g.
-// kurrentdb://admin:changeit@localhost:2113?tls=false is refused: credentials
-// need TLS; use kurrentdb://localhost:2113?tls=false for an insecure dev
-// node). Every subtest uses its own stream prefixes, so the cluster need
-// not be empty.
+// named by SPOOR_KURRENTDB_URL: kurrentdb://localhost:2113?tls=false for an
+// insecure dev node (docker run -p 2113:2113 -e KURRENTDB_INSECURE=true
+// docker.kurrent.io/kurrent-latest/kurrentdb:25.1), or a TLS URL with
+// user:password@ (credentials need TLS). Every subtest uses its own stream
+// prefixes, so the cluster need not be empty. The tamper subtest skips:
+// a real server offers no way to rewrite stored bytes.
 func TestConformanceKurrentDB(t *testing.T) {
 	url := os.Getenv("SPOOR_KURRENTDB_URL")
 	if url == "" {

@@ -57,7 +57,10 @@ const closeWait = 5 * time.Second
 // configured user may read $all). If the client's first connection fails,
 // the client stays closed for good (a property of the official client), so
 // Open makes a new client and tries again, with backoff, until
-// cfg.ConnectTimeout or ctx ends. Errors never quote the password.
+// cfg.ConnectTimeout or ctx ends. Errors: a configuration error (naming
+// the field), an access error at once (wrong credentials, or a user that
+// may not read $all), or the last connection error once the time is up.
+// Errors never quote the password.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
