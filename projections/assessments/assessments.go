@@ -226,6 +226,19 @@ func (m *Model) History(family domain.FamilyID, instrumentID string, asOf time.T
 	return m.pictures(family, instrumentID, asOf, true)
 }
 
+// Pictures returns the family's current picture with every instrument it
+// has registrations with as of asOf, ordered by instrument id (empty, not
+// nil, when there are none).
+func (m *Model) Pictures(family domain.FamilyID, asOf time.Time) []Picture {
+	out := []Picture{}
+	for _, id := range m.Instruments(family, asOf) {
+		if p, err := m.Current(family, id, asOf); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // Instruments returns the ids of the instruments the family has
 // registrations with as of asOf, sorted.
 func (m *Model) Instruments(family domain.FamilyID, asOf time.Time) []string {
@@ -266,10 +279,11 @@ func (m *Model) pictures(family domain.FamilyID, instrumentID string, asOf time.
 			}
 			n++
 			last = r
+			in, known := m.cat.Get(r.InstrumentID, r.InstrumentVersion)
 			for _, it := range r.Items {
 				items[domain.ItemKey{Item: it.Item, Member: it.Member}] = ItemState{
 					Item: it.Item, Member: it.Member, Status: it.Status, Level: it.Level,
-					Score: m.score(r.InstrumentID, r.InstrumentVersion, it), SetBy: r.AssessmentID, SetOn: r.Date,
+					Score: score(in, known, it), SetBy: r.AssessmentID, SetOn: r.Date,
 					InstrumentVersion: r.InstrumentVersion,
 				}
 			}
@@ -287,12 +301,10 @@ func (m *Model) pictures(family domain.FamilyID, instrumentID string, asOf time.
 	return out, nil
 }
 
-func (m *Model) score(id string, version int, it domain.ItemAnswer) *float64 {
-	if it.Status != domain.AnswerScored {
-		return nil
-	}
-	in, ok := m.cat.Get(id, version)
-	if !ok {
+// score returns the score of a scored answer in instrument in (when
+// known), or nil.
+func score(in domain.Instrument, known bool, it domain.ItemAnswer) *float64 {
+	if !known || it.Status != domain.AnswerScored {
 		return nil
 	}
 	s, ok := in.Score(it.Level)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"reflect"
 	"sync"
 	"testing"
@@ -208,6 +209,16 @@ func TestHistory(t *testing.T) {
 	if again[0].Items[0].Level != 1 {
 		t.Fatal("a query result shares state with the model")
 	}
+	var got []string
+	for _, p := range m.Pictures("a1", time.Time{}) {
+		got = append(got, fmt.Sprintf("%s@%s/%d", p.InstrumentID, p.AssessmentID, len(p.Items)))
+	}
+	if want := []string{cebud + "@as-a1-2/4", leef + "@as-a1-4/4"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("pictures of a1: %v, want %v", got, want)
+	}
+	if p := m.Pictures("c3", time.Time{}); p == nil || len(p) != 0 {
+		t.Errorf("pictures of c3: %v", p)
+	}
 	if got := m.Instruments("a1", time.Time{}); !reflect.DeepEqual(got, []string{cebud, leef}) {
 		t.Errorf("instruments of a1: %v", got)
 	}
@@ -393,4 +404,44 @@ func BenchmarkApply(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		m.Apply(&facts[i%len(facts)])
 	}
+}
+
+// BenchmarkQueries: Current and Overdue over 5,000 families with a t0, two
+// reviews and a t1 each.
+func BenchmarkQueries(b *testing.B) {
+	m := New(catalogue(b), DefaultOptions())
+	start := domain.MustDate("2026-01-05")
+	pos := uint64(0)
+	apply := func(fam domain.FamilyID, d domain.Date, e domain.Event) {
+		pos++
+		m.Apply(&projections.Fact{Position: pos, Stream: domain.FamilyStream(fam), RecordedAt: d.Time(), Event: e})
+	}
+	for i := range 5000 {
+		fam := domain.FamilyID(fmt.Sprintf("fam-%05d", i))
+		d := start.AddDays(i % 300)
+		apply(fam, d, domain.GuidanceStarted{Date: d, Trajectory: 1})
+		for k, mo := range []domain.AssessmentMoment{domain.MomentT0, domain.MomentReview, domain.MomentReview, domain.MomentT1} {
+			var items []domain.ItemAnswer
+			for j, ld := range domain.LifeDomains() {
+				if k == 0 || j%3 == k%3 {
+					items = append(items, domain.ItemAnswer{Item: string(ld), Status: domain.AnswerScored, Level: 1 + (i+j+k)%5})
+				}
+			}
+			day := d.AddDays(80 * k)
+			apply(fam, day, domain.AssessmentRegistered{AssessmentID: domain.AssessmentID(fmt.Sprint(k)), Date: day, InstrumentID: leef, InstrumentVersion: 1, Moment: mo, Items: items})
+		}
+	}
+	today := domain.MustDate("2027-01-01")
+	b.Run("Current", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if p, err := m.Current(domain.FamilyID(fmt.Sprintf("fam-%05d", i%5000)), leef, time.Time{}); err != nil || len(p.Items) != 9 {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Overdue", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			m.Overdue(today, "", time.Time{})
+		}
+	})
 }

@@ -222,12 +222,13 @@ func (m *Model) units(period Period, asOf time.Time) []*unit {
 			if r.InstrumentID != domain.LeefsituatieID || !visible(r.At, asOf) {
 				continue
 			}
+			in := m.leefsituatie(r.InstrumentVersion)
 			for _, a := range r.Answers {
 				k, ok := m.domains[a.Item]
 				if !ok || a.Member != "" {
 					continue
 				}
-				pic[k] = m.leefCell(r.InstrumentVersion, a)
+				pic[k] = leefCell(in, a)
 			}
 			u := byTraj[r.Trajectory]
 			if u == nil {
@@ -254,14 +255,19 @@ func (m *Model) units(period Period, asOf time.Time) []*unit {
 	return out
 }
 
-// leefCell turns an answer into a cell with the score of its version.
-func (m *Model) leefCell(version int, a Answer) cell {
+// leefsituatie returns the leefsituatie at version from the catalogue, or
+// the built-in one when the catalogue lacks it.
+func (m *Model) leefsituatie(version int) *domain.Instrument {
+	if in, ok := m.cat.Get(domain.LeefsituatieID, version); ok {
+		return &in
+	}
+	return &m.leef
+}
+
+// leefCell turns an answer into a cell with the score of its instrument.
+func leefCell(in *domain.Instrument, a Answer) cell {
 	if a.Status != domain.AnswerScored || a.Level < 1 || a.Level > levels {
 		return cell{}
-	}
-	in, ok := m.cat.Get(domain.LeefsituatieID, version)
-	if !ok {
-		in = m.leef
 	}
 	s, ok := in.Score(a.Level)
 	if !ok {

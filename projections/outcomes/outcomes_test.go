@@ -489,3 +489,59 @@ func BenchmarkApply(b *testing.B) {
 		m.Apply(&facts[i%len(facts)])
 	}
 }
+
+// teamFacts builds n families, each referred, with a t0 (nine domains), a
+// review (three) and a t1 (nine) in 2026.
+func teamFacts(n int) []projections.Fact {
+	var facts []projections.Fact
+	day := domain.MustDate("2026-01-05")
+	add := func(fam domain.FamilyID, d domain.Date, e domain.Event) {
+		facts = append(facts, projections.Fact{Position: uint64(len(facts) + 1), Stream: domain.FamilyStream(fam), RecordedAt: d.Time().Add(10 * time.Hour), Event: e})
+	}
+	items := func(seed, k int) []domain.ItemAnswer {
+		var out []domain.ItemAnswer
+		for i, d := range domain.LifeDomains()[:k] {
+			out = append(out, domain.ItemAnswer{Item: string(d), Status: domain.AnswerScored, Level: 1 + (seed+i)%5})
+		}
+		return out
+	}
+	sources := domain.ReferralSources()
+	for i := range n {
+		fam := domain.FamilyID(fmt.Sprintf("fam-%05d", i))
+		d := day.AddDays(i % 200)
+		add(fam, d, domain.FamilyReferred{FamilyID: fam, Date: d, Source: sources[i%len(sources)]})
+		add(fam, d.AddDays(10), domain.AssessmentRegistered{AssessmentID: "a", Date: d.AddDays(10), InstrumentID: domain.LeefsituatieID, InstrumentVersion: 1, Moment: domain.MomentT0, Items: items(i, 9)})
+		add(fam, d.AddDays(90), domain.AssessmentRegistered{AssessmentID: "b", Date: d.AddDays(90), InstrumentID: domain.LeefsituatieID, InstrumentVersion: 1, Moment: domain.MomentReview, Items: items(i+1, 3)})
+		add(fam, d.AddDays(160), domain.AssessmentRegistered{AssessmentID: "c", Date: d.AddDays(160), InstrumentID: domain.LeefsituatieID, InstrumentVersion: 1, Moment: domain.MomentT1, Items: items(i+2, 9)})
+	}
+	return facts
+}
+
+// BenchmarkReport: the full report (overall, per source, per family) for
+// 50 families (a team's year) and for 5,000.
+func BenchmarkReport(b *testing.B) {
+	for _, n := range []int{50, 5000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			m := New(catalogue(b))
+			projtest.Feed(teamFacts(n), m)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if r, err := m.Report(Period{}, time.Time{}); err != nil || r.Overall.T0.Families != n {
+					b.Fatalf("%d families at T0, %v", r.Overall.T0.Families, err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/report")
+		})
+	}
+}
+
+func BenchmarkDeprivation(b *testing.B) {
+	m := deprivationModel(b)
+	q := sixMonths(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := m.Deprivation(q, time.Time{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
