@@ -203,24 +203,88 @@ func (in *interner) str(field int, b []byte) string {
 	return s
 }
 
-// decodeEnvelope fills e from the record v stored at position pos. Data is
-// copied (the caller owns it) and the id allocated per event; the other
-// strings come from in.
-func decodeEnvelope(pos uint64, v []byte, e *store.Envelope, in *interner) error {
+// decoder decodes the records of one chunk of a read into envelopes. Data
+// is copied per event (the caller owns it, and keeping one event's data
+// must not keep a whole chunk alive). Ids and correlation ids are gathered
+// in one buffer and turned into one string per chunk (finish), which the
+// envelopes' strings share: keeping ids keeps at most the chunk's ids
+// alive. Other strings come from the interner, which lives for the whole
+// read.
+type decoder struct {
+	in      interner
+	arena   []byte
+	pending []pendingString
+}
+
+// pendingString is a string field of dst[env] waiting for finish.
+type pendingString struct {
+	env      int
+	field    int // fieldID or fieldCorrelation
+	off, end int
+}
+
+// decode fills dst[i] (but for its id and correlation id, which finish
+// sets) from the record v stored at position pos.
+func (d *decoder) decode(pos uint64, v []byte, dst []store.Envelope, i int) error {
 	var r rawRecord
 	if err := splitRecord(v, &r); err != nil {
 		return fmt.Errorf("position %d: %w", pos, err)
 	}
+	e := &dst[i]
 	e.Data = append(make([]byte, 0, len(r.data)), r.data...)
-	e.ID = string(r.fields[fieldID])
-	e.CorrelationID = in.str(fieldCorrelation, r.fields[fieldCorrelation])
-	e.Type = in.str(fieldType, r.fields[fieldType])
-	e.Stream = in.str(fieldStream, r.fields[fieldStream])
-	e.Actor = store.Actor{UserID: in.str(fieldUser, r.fields[fieldUser]), Role: in.str(fieldRole, r.fields[fieldRole])}
+	e.ID, e.CorrelationID = "", ""
+	d.stage(i, fieldID, r.fields[fieldID])
+	if corr := r.fields[fieldCorrelation]; len(corr) > 0 {
+		if last := d.in.last[fieldCorrelation]; last == string(corr) {
+			e.CorrelationID = last
+		} else {
+			d.stage(i, fieldCorrelation, corr)
+		}
+	}
+	e.Type = d.in.str(fieldType, r.fields[fieldType])
+	e.Stream = d.in.str(fieldStream, r.fields[fieldStream])
+	e.Actor = store.Actor{UserID: d.in.str(fieldUser, r.fields[fieldUser]), Role: d.in.str(fieldRole, r.fields[fieldRole])}
 	e.Version = r.version
 	e.Position = pos
 	e.RecordedAt = time.Unix(0, r.recordedAt).UTC()
 	copy(e.PrevHash[:], r.prevHash)
 	copy(e.Hash[:], r.hash)
+	return nil
+}
+
+func (d *decoder) stage(env, field int, b []byte) {
+	off := len(d.arena)
+	d.arena = append(d.arena, b...)
+	d.pending = append(d.pending, pendingString{env: env, field: field, off: off, end: len(d.arena)})
+}
+
+// finish sets the staged strings of dst (the slice decode filled) and
+// resets the buffer for the next chunk.
+func (d *decoder) finish(dst []store.Envelope) {
+	all := string(d.arena)
+	for _, p := range d.pending {
+		if p.env >= len(dst) {
+			continue // dropped after a decoding error
+		}
+		s := all[p.off:p.end]
+		if p.field == fieldID {
+			dst[p.env].ID = s
+		} else {
+			dst[p.env].CorrelationID = s
+			d.in.last[fieldCorrelation] = s
+		}
+	}
+	d.arena, d.pending = d.arena[:0], d.pending[:0]
+}
+
+// decodeEnvelope decodes one record on its own.
+func decodeEnvelope(pos uint64, v []byte, e *store.Envelope) error {
+	var d decoder
+	one := []store.Envelope{{}}
+	if err := d.decode(pos, v, one, 0); err != nil {
+		return err
+	}
+	d.finish(one)
+	*e = one[0]
 	return nil
 }

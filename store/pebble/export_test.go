@@ -24,7 +24,7 @@ func (s *Store) RewriteData(pos uint64, data []byte) error {
 		return fmt.Errorf("rewrite position %d: %w", pos, err)
 	}
 	var e store.Envelope
-	err = decodeEnvelope(pos, v, &e, &interner{})
+	err = decodeEnvelope(pos, v, &e)
 	closer.Close()
 	if err != nil {
 		return err

@@ -25,7 +25,7 @@ const (
 // durable), at most one chunk. Positions are dense: a missing one is
 // reported as corruption, since everything up to the durable head was
 // acknowledged.
-func (s *Store) readEvents(from, to uint64, dst []store.Envelope, in *interner) ([]store.Envelope, error) {
+func (s *Store) readEvents(from, to uint64, dst []store.Envelope, d *decoder) ([]store.Envelope, error) {
 	if err := s.enter(); err != nil {
 		return dst, err
 	}
@@ -48,12 +48,15 @@ func (s *Store) readEvents(from, to uint64, dst []store.Envelope, in *interner) 
 			return dst, errors.Join(fmt.Errorf("pebble: read position %d: %w", pos, err), it.Close())
 		}
 		dst = append(dst, store.Envelope{})
-		if err := decodeEnvelope(pos, v, &dst[len(dst)-1], in); err != nil {
-			return dst[:len(dst)-1], errors.Join(fmt.Errorf("pebble: %w", err), it.Close())
+		if err := d.decode(pos, v, dst, len(dst)-1); err != nil {
+			dst = dst[:len(dst)-1]
+			d.finish(dst)
+			return dst, errors.Join(fmt.Errorf("pebble: %w", err), it.Close())
 		}
 		bytes += len(v)
 		want++
 	}
+	d.finish(dst)
 	if err := it.Close(); err != nil {
 		return dst, fmt.Errorf("pebble: read from position %d: %w", from, err)
 	}
@@ -72,7 +75,7 @@ func (s *Store) ReadAll(ctx context.Context, from uint64) iter.Seq2[store.Envelo
 	return func(yield func(store.Envelope, error) bool) {
 		from = max(from, 1)
 		head := s.durable.Load()
-		var in interner
+		var d decoder
 		var buf []store.Envelope
 		for from <= head {
 			if err := ctx.Err(); err != nil {
@@ -80,7 +83,7 @@ func (s *Store) ReadAll(ctx context.Context, from uint64) iter.Seq2[store.Envelo
 				return
 			}
 			var err error
-			buf, err = s.readEvents(from, head, buf[:0], &in)
+			buf, err = s.readEvents(from, head, buf[:0], &d)
 			for i := range buf {
 				if !yield(buf[i], nil) {
 					return
@@ -131,7 +134,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) iter
 	return func(yield func(store.Envelope, error) bool) {
 		from = max(from, 1)
 		head := s.durable.Load()
-		var in interner
+		var d decoder
 		var buf []store.Envelope
 		first := true
 		for {
@@ -140,7 +143,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) iter
 				return
 			}
 			var err error
-			buf, err = s.readStreamChunk(stream, from, head, buf[:0], &in)
+			buf, err = s.readStreamChunk(stream, from, head, buf[:0], &d)
 			if err == nil && first && len(buf) == 0 {
 				var v uint64
 				if v, _, err = s.lastIndexedEntered(stream, head); err == nil && v == 0 {
@@ -175,7 +178,7 @@ func (s *Store) lastIndexedEntered(stream string, maxPos uint64) (version, pos u
 
 // readStreamChunk appends to dst up to chunkEvents events of stream from
 // version from, stopping at the first one past head.
-func (s *Store) readStreamChunk(stream string, from, head uint64, dst []store.Envelope, in *interner) ([]store.Envelope, error) {
+func (s *Store) readStreamChunk(stream string, from, head uint64, dst []store.Envelope, d *decoder) ([]store.Envelope, error) {
 	if err := s.enter(); err != nil {
 		return dst, err
 	}
@@ -219,20 +222,20 @@ func (s *Store) readStreamChunk(stream string, from, head uint64, dst []store.En
 				return fmt.Errorf("version %d at position %d: %w", version, pos, err)
 			}
 			dst = append(dst, store.Envelope{})
-			e := &dst[len(dst)-1]
-			if err := decodeEnvelope(pos, v, e, in); err != nil {
+			if err := d.decode(pos, v, dst, len(dst)-1); err != nil {
 				dst = dst[:len(dst)-1]
 				return err
 			}
-			if e.Stream != stream || e.Version != version {
+			if e := &dst[len(dst)-1]; e.Stream != stream || e.Version != version {
 				dst = dst[:len(dst)-1]
 				return fmt.Errorf("index entry version %d points at position %d, which holds version %d of another or the same stream: %w",
-					version, pos, e.Version, ErrCorrupt)
+					version, pos, dst[len(dst)-1].Version, ErrCorrupt)
 			}
 			want++
 		}
 		return idx.Error()
 	}()
+	d.finish(dst)
 	err = errors.Join(err, idx.Close(), events.Close())
 	if err != nil {
 		return dst, fmt.Errorf("pebble: stream %s: %w", stream, err)
@@ -247,7 +250,7 @@ func bytesEqual(a, b []byte) bool { return string(a) == string(b) }
 // event is handed over once, in position order, and only once durable.
 func (s *Store) Subscribe(ctx context.Context, from uint64, handle func(store.Envelope) error) error {
 	from = max(from, 1)
-	var in interner
+	var d decoder
 	var buf []store.Envelope
 	for {
 		if s.isClosed() {
@@ -269,7 +272,7 @@ func (s *Store) Subscribe(ctx context.Context, from uint64, handle func(store.En
 			}
 		}
 		var err error
-		buf, err = s.readEvents(from, head, buf[:0], &in)
+		buf, err = s.readEvents(from, head, buf[:0], &d)
 		for i := range buf {
 			if s.isClosed() {
 				return store.ErrClosed
