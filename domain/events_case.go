@@ -52,7 +52,7 @@ type ConsentScope struct {
 	Purpose           Purpose           `json:"purpose"`
 	DataCategories    []DataCategory    `json:"data_categories"`
 	From              Date              `json:"from"`
-	Until             Date              `json:"until,omitempty"`
+	Until             Date              `json:"until,omitzero"`
 }
 
 // ConsentGiven: a member of the family (the grantor) gave consent.
@@ -284,7 +284,7 @@ type SpendRecorded struct {
 	ReceiptRef    string              `json:"receipt_ref,omitempty"`
 	FundingSource string              `json:"funding_source"`
 	Path          SpendPath           `json:"path"`
-	DecidedOn     Date                `json:"decided_on,omitempty"`
+	DecidedOn     Date                `json:"decided_on,omitzero"`
 	Body          DecidingBody        `json:"body,omitempty"`
 	ProposedBy    StaffID             `json:"proposed_by"`
 	ApprovalID    ApprovalID          `json:"approval_id,omitempty"`

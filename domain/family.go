@@ -342,7 +342,9 @@ func (f *Family) Apply(e Event) {
 		}
 	case ContactLogged:
 		f.Contacts[e.ContactID] = &Contact{Date: e.Date, Kind: e.Kind, DurationMinutes: e.DurationMinutes, LifeDomains: e.LifeDomains, CoachID: e.CoachID, Sealed: e.Sealed}
-		f.recomputeLastContact()
+		if e.Date.After(f.LastContactOn) {
+			f.LastContactOn = e.Date
+		}
 	case ContactCorrected:
 		if c, ok := f.Contacts[e.ContactID]; ok {
 			c.Date, c.Kind, c.DurationMinutes, c.LifeDomains = e.Date, e.Kind, e.DurationMinutes, e.LifeDomains

@@ -221,7 +221,7 @@ func TestTeamSettingsDriveDecisions(t *testing.T) {
 // TestConcurrentWritersRetry: many writers log contacts on one family at
 // once; every command lands exactly once, in some order, after retries.
 func TestConcurrentWritersRetry(t *testing.T) {
-	fx := newFixture(t, Options{})
+	fx := newFixture(t, Options{MaxAttempts: 20})
 	fx.seedStaff(t)
 	fx.seedFamily(t)
 	const writers = 8
