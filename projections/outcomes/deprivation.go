@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"spoor/domain"
@@ -182,25 +183,42 @@ type DimensionCount struct {
 	ShortAtFollowUp int    `json:"short_at_follow_up"`
 }
 
-// DeprivationReport is the classification of every selected trajectory.
+// DeprivationCounts are the counts of a classification.
 // Improved + Worsened + PositiveStatusQuo + NegativeStatusQuo = Families.
-type DeprivationReport struct {
-	Query    DeprivationQuery `json:"query"`
-	Families int              `json:"families"` // classified
-	Improved int              `json:"improved"`
+type DeprivationCounts struct {
+	Families int `json:"families"` // classified (with a follow-up)
+	Improved int `json:"improved"`
 	// LeftDeprivation: improved, deprived at baseline and not at follow-up.
 	LeftDeprivation int `json:"left_deprivation"`
 	Worsened        int `json:"worsened"`
 	// EnteredDeprivation: worsened, not deprived at baseline, deprived at
 	// follow-up.
-	EnteredDeprivation int              `json:"entered_deprivation"`
-	PositiveStatusQuo  int              `json:"positive_status_quo"`
-	NegativeStatusQuo  int              `json:"negative_status_quo"`
-	NoFollowUp         int              `json:"no_follow_up"`
-	DeprivedAtBaseline int              `json:"deprived_at_baseline"`
-	DeprivedAtFollowUp int              `json:"deprived_at_follow_up"`
-	Dimensions         []DimensionCount `json:"dimensions"`
-	Rows               []DeprivationRow `json:"rows"`
+	EnteredDeprivation int `json:"entered_deprivation"`
+	PositiveStatusQuo  int `json:"positive_status_quo"`
+	NegativeStatusQuo  int `json:"negative_status_quo"`
+	// NoFollowUp: selected, but without a registration after the t0 by the
+	// follow-up day; not classified.
+	NoFollowUp         int `json:"no_follow_up"`
+	DeprivedAtBaseline int `json:"deprived_at_baseline"` // of the classified
+	DeprivedAtFollowUp int `json:"deprived_at_follow_up"`
+}
+
+// SourceDeprivation are the counts of one referral source.
+type SourceDeprivation struct {
+	Source domain.ReferralSource `json:"source"`
+	DeprivationCounts
+}
+
+// DeprivationReport is the classification of every selected trajectory:
+// the counts overall and per referral source (only sources with at least
+// one selected trajectory, in domain.ReferralSources order), the number of
+// classified families short on each dimension, and one row per trajectory.
+type DeprivationReport struct {
+	Query DeprivationQuery `json:"query"`
+	DeprivationCounts
+	Dimensions []DimensionCount    `json:"dimensions"`
+	BySource   []SourceDeprivation `json:"by_source"`
+	Rows       []DeprivationRow    `json:"rows"`
 }
 
 // Deprivation classifies, as the ledger stood at asOf (zero: now), every
@@ -225,7 +243,7 @@ func (m *Model) Deprivation(q DeprivationQuery, asOf time.Time) (DeprivationRepo
 		return DeprivationReport{}, fmt.Errorf("%w: follow_up_months must be at least 1", ErrBadQuery)
 	}
 	mp := q.Mapping
-	rep := DeprivationReport{Query: q, Rows: []DeprivationRow{}, Dimensions: make([]DimensionCount, len(mp.Dimensions))}
+	rep := DeprivationReport{Query: q, Rows: []DeprivationRow{}, BySource: []SourceDeprivation{}, Dimensions: make([]DimensionCount, len(mp.Dimensions))}
 	for i, d := range mp.Dimensions {
 		rep.Dimensions[i].ID = d.ID
 	}
@@ -272,7 +290,7 @@ func (m *Model) Deprivation(q DeprivationQuery, asOf time.Time) (DeprivationRepo
 			if row.FollowUpRegistration.IsZero() {
 				row.Class = ClassNoFollowUp
 				row.ShortAtFollowUp = []string{}
-				rep.NoFollowUp++
+				rep.count(row, s0, nil)
 				rep.Rows = append(rep.Rows, row)
 				continue
 			}
@@ -292,37 +310,56 @@ func (m *Model) Deprivation(q DeprivationQuery, asOf time.Time) (DeprivationRepo
 			default:
 				row.Class = ClassPositiveStatusQuo
 			}
-			rep.add(row, s0, s1)
+			rep.count(row, s0, s1)
 			rep.Rows = append(rep.Rows, row)
 		}
 	}
+	rep.sortSources()
 	return rep, nil
 }
 
-// add counts a classified row.
-func (rep *DeprivationReport) add(row DeprivationRow, s0, s1 []bool) {
-	rep.Families++
+// add counts a row.
+func (c *DeprivationCounts) add(row DeprivationRow) {
 	switch row.Class {
+	case ClassNoFollowUp:
+		c.NoFollowUp++
+		return
 	case ClassImproved:
-		rep.Improved++
+		c.Improved++
 	case ClassWorsened:
-		rep.Worsened++
+		c.Worsened++
 	case ClassPositiveStatusQuo:
-		rep.PositiveStatusQuo++
+		c.PositiveStatusQuo++
 	case ClassNegativeStatusQuo:
-		rep.NegativeStatusQuo++
+		c.NegativeStatusQuo++
 	}
+	c.Families++
 	if row.LeftDeprivation {
-		rep.LeftDeprivation++
+		c.LeftDeprivation++
 	}
 	if row.EnteredDeprivation {
-		rep.EnteredDeprivation++
+		c.EnteredDeprivation++
 	}
 	if row.DeprivedAtBaseline {
-		rep.DeprivedAtBaseline++
+		c.DeprivedAtBaseline++
 	}
 	if row.DeprivedAtFollowUp {
-		rep.DeprivedAtFollowUp++
+		c.DeprivedAtFollowUp++
+	}
+}
+
+// count adds a row to the overall counts, its source's counts and, when
+// classified, the dimension counts.
+func (rep *DeprivationReport) count(row DeprivationRow, s0, s1 []bool) {
+	rep.DeprivationCounts.add(row)
+	i := slices.IndexFunc(rep.BySource, func(s SourceDeprivation) bool { return s.Source == row.Source })
+	if i < 0 {
+		rep.BySource = append(rep.BySource, SourceDeprivation{Source: row.Source})
+		i = len(rep.BySource) - 1
+	}
+	rep.BySource[i].add(row)
+	if row.Class == ClassNoFollowUp {
+		return
 	}
 	for i := range rep.Dimensions {
 		if s0[i] {
@@ -332,6 +369,24 @@ func (rep *DeprivationReport) add(row DeprivationRow, s0, s1 []bool) {
 			rep.Dimensions[i].ShortAtFollowUp++
 		}
 	}
+}
+
+// sortSources orders BySource as domain.ReferralSources, unknown sources
+// last by code.
+func (rep *DeprivationReport) sortSources() {
+	order := domain.ReferralSources()
+	rank := func(s domain.ReferralSource) int {
+		if i := slices.Index(order, s); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
+	slices.SortFunc(rep.BySource, func(a, b SourceDeprivation) int {
+		if ra, rb := rank(a.Source), rank(b.Source); ra != rb {
+			return ra - rb
+		}
+		return strings.Compare(string(a.Source), string(b.Source))
+	})
 }
 
 // carry applies a registration's answers to a picture.

@@ -95,8 +95,10 @@ func registration(fam, id string, day domain.Date, moment string, answers []stri
 	return line(fam, "AssessmentRegistered", day, fmt.Sprintf(`{"assessment_id":%q,"date":"%s","instrument_id":"cebud_sociale_balans","instrument_version":1,"moment":%q,"items":[%s],"coach_id":"c1"}`, id, day, moment, strings.Join(answers, ",")))
 }
 
-func family(fam string, day domain.Date) string {
-	return line(fam, "FamilyReferred", day, fmt.Sprintf(`{"family_id":%q,"date":"%s","source":"police","referring_org":"Politie","consent_given":true,"consent_form":"written","problems":["income"],"children":1,"adults":1}`, fam, day)) +
+func family(fam string, day domain.Date) string { return familyFrom(fam, day, "police") }
+
+func familyFrom(fam string, day domain.Date, source string) string {
+	return line(fam, "FamilyReferred", day, fmt.Sprintf(`{"family_id":%q,"date":"%s","source":%q,"referring_org":"Politie","consent_given":true,"consent_form":"written","problems":["income"],"children":1,"adults":1}`, fam, day, source)) +
 		line(fam, "MemberAdded", day, fmt.Sprintf(`{"member_id":"p","date":"%s","role":"parent"}`, day)) +
 		line(fam, "MemberAdded", day, fmt.Sprintf(`{"member_id":"k","date":"%s","role":"child"}`, day))
 }
@@ -104,7 +106,7 @@ func family(fam string, day domain.Date) string {
 // deprivationScenario returns the 56 families of groups, each with a t0
 // between 5 January and 1 March 2026 and a review 150 days later, plus xH
 // (no registration within six months) and xI (t0 before the baseline
-// period).
+// period). Group C was referred by schools, all others by the police.
 func deprivationScenario() string {
 	var b strings.Builder
 	start := domain.MustDate("2026-01-05")
@@ -114,7 +116,11 @@ func deprivationScenario() string {
 			fam := fmt.Sprintf("g%s%02d", g.name, i)
 			t0 := start.AddDays(k)
 			k++
-			b.WriteString(family(fam, t0.AddDays(-3)))
+			source := "police"
+			if g.name == "C" {
+				source = "school"
+			}
+			b.WriteString(familyFrom(fam, t0.AddDays(-3), source))
 			var base, follow []string
 			for _, d := range dimItems {
 				s0, s1 := contains(g.baseline, d.dim), contains(g.followUp, d.dim)
@@ -181,6 +187,16 @@ func TestDeprivationDomainExample(t *testing.T) {
 	wantDims := []DimensionCount{{"income", 37, 25}, {"work", 52, 48}, {"education", 39, 40}, {"housing", 29, 25}, {"health", 10, 0}, {"stimulation", 19, 19}}
 	if !reflect.DeepEqual(rep.Dimensions, wantDims) {
 		t.Errorf("dimensions\n got %+v\nwant %+v", rep.Dimensions, wantDims)
+	}
+	// Per source: the school-referred group C (8 improved, never deprived);
+	// the police the rest: A4+B10 improved, D5+E6 worsened, F4, G19, and
+	// xH without follow-up.
+	wantSources := []SourceDeprivation{
+		{domain.SourcePolice, DeprivationCounts{Families: 48, Improved: 14, LeftDeprivation: 4, Worsened: 11, EnteredDeprivation: 5, PositiveStatusQuo: 4, NegativeStatusQuo: 19, NoFollowUp: 1, DeprivedAtBaseline: 39, DeprivedAtFollowUp: 40}},
+		{domain.SourceSchool, DeprivationCounts{Families: 8, Improved: 8}},
+	}
+	if !reflect.DeepEqual(rep.BySource, wantSources) {
+		t.Errorf("by source\n got %+v\nwant %+v", rep.BySource, wantSources)
 	}
 	byFamily := map[domain.FamilyID]DeprivationRow{}
 	for _, r := range rep.Rows {
