@@ -26,8 +26,9 @@ var (
 type Model struct {
 	mu     sync.RWMutex
 	st     State
-	lines  []lineRef        // every spend and reversal line, sorted by (day, position)
-	spends map[string]int32 // family/spend -> index into st.Spends
+	lines  []lineRef          // every spend and reversal line, sorted by (day, position)
+	spends map[spendKey]int32 // index into st.Spends
+	decIdx map[spendKey]int32 // index of the latest decision in st.Decisions
 	famSp  map[domain.FamilyID][]int32
 }
 
@@ -44,7 +45,7 @@ type State struct {
 	Settings  domain.TeamSettings         `json:"settings"`
 	Families  map[domain.FamilyID]*Family `json:"families"`
 	Spends    []Spend                     `json:"spends"`
-	Decisions map[string]Decided          `json:"decisions"` // by family/spend
+	Decisions []Decided                   `json:"decisions"`
 	Envelopes []Envelope                  `json:"envelopes"`
 }
 
@@ -110,6 +111,8 @@ type CostRecord struct {
 
 // Decided is a team or coordinator decision on a proposed spend.
 type Decided struct {
+	FamilyID  domain.FamilyID     `json:"family_id"`
+	SpendID   domain.SpendID      `json:"spend_id"`
 	Date      domain.Date         `json:"date"`
 	Verdict   domain.Verdict      `json:"verdict"`
 	Body      domain.DecidingBody `json:"body"`
@@ -182,11 +185,12 @@ func (m *Model) reset(st State) {
 	if st.Families == nil {
 		st.Families = map[domain.FamilyID]*Family{}
 	}
-	if st.Decisions == nil {
-		st.Decisions = map[string]Decided{}
-	}
 	m.st = st
-	m.spends = make(map[string]int32, len(st.Spends))
+	m.spends = make(map[spendKey]int32, len(st.Spends))
+	m.decIdx = make(map[spendKey]int32, len(st.Decisions))
+	for i, d := range st.Decisions {
+		m.decIdx[spendKey{d.FamilyID, d.SpendID}] = int32(i)
+	}
 	m.famSp = map[domain.FamilyID][]int32{}
 	m.lines = m.lines[:0]
 	for i := range st.Spends {
@@ -221,7 +225,13 @@ func (l lineRef) less(o lineRef) bool {
 	return l.pos < o.pos
 }
 
-func key(f domain.FamilyID, s domain.SpendID) string { return string(f) + "/" + string(s) }
+// spendKey names a spend: spend ids are unique within a family's stream.
+type spendKey struct {
+	family domain.FamilyID
+	spend  domain.SpendID
+}
+
+func key(f domain.FamilyID, s domain.SpendID) spendKey { return spendKey{f, s} }
 
 func dayKey(d domain.Date) int32 { return int32(d.Year()*10000 + int(d.Month())*100 + d.Day()) }
 
@@ -316,7 +326,8 @@ func (m *Model) Apply(f *projections.Fact) {
 			Category: e.Category, ActualCents: e.ActualCents, ComparisonCents: e.ComparisonCents, AvoidedCents: e.ComparisonCents - e.ActualCents,
 			Basis: e.Basis, Interventions: e.Interventions, InitialReports: e.InitialReports, FollowUpReports: e.FollowUpReports, Kantschriften: e.Kantschriften, At: at})
 	case domain.SpendDecided:
-		m.st.Decisions[key(id, e.SpendID)] = Decided{Date: e.Date, Verdict: e.Verdict, Body: e.Body, DecidedBy: e.DecidedBy, At: at}
+		m.decIdx[key(id, e.SpendID)] = int32(len(m.st.Decisions))
+		m.st.Decisions = append(m.st.Decisions, Decided{FamilyID: id, SpendID: e.SpendID, Date: e.Date, Verdict: e.Verdict, Body: e.Body, DecidedBy: e.DecidedBy, At: at})
 	case domain.SpendRecorded:
 		m.record(f, id, fam, e)
 	case domain.SpendReviewed:

@@ -74,7 +74,8 @@ func (m *Model) line(s *Spend, reversal bool, cut time.Time) Line {
 		ProposedBy: s.ProposedBy, ApprovalID: s.ApprovalID,
 		Decision: Decision{Path: s.Path, Body: s.Body, DecidedOn: s.DecidedOn},
 	}
-	if d, ok := m.st.Decisions[key(s.FamilyID, s.SpendID)]; ok && !d.At.After(cut) && d.Verdict == domain.VerdictApproved {
+	if i, ok := m.decIdx[key(s.FamilyID, s.SpendID)]; ok && !m.st.Decisions[i].At.After(cut) && m.st.Decisions[i].Verdict == domain.VerdictApproved {
+		d := &m.st.Decisions[i]
 		l.Decision.DecidedBy = d.DecidedBy
 		if l.Decision.DecidedOn.IsZero() {
 			l.Decision.DecidedOn = d.Date
@@ -141,7 +142,13 @@ type figAcc struct {
 	fams map[domain.FamilyID]struct{}
 }
 
+// add counts l into the figure, or, with withLines, only appends it (the
+// second pass).
 func (a *figAcc) add(l *Line, children int, withLines bool) {
+	if withLines {
+		a.f.Lines = append(a.f.Lines, *l)
+		return
+	}
 	if l.Kind == LineReversal {
 		a.f.ReversedCents -= l.AmountCents
 		a.f.Reversals++
@@ -157,9 +164,6 @@ func (a *figAcc) add(l *Line, children int, withLines bool) {
 		}
 	}
 	a.f.NetCents += l.AmountCents
-	if withLines {
-		a.f.Lines = append(a.f.Lines, *l)
-	}
 }
 
 func newAcc(k string) *figAcc {
@@ -226,25 +230,43 @@ func (m *Model) report(from, to domain.Date, asOf time.Time, withLines bool) (Re
 	total := newAcc("total")
 	cat, ins, fund, ref, coach := breakdown{}, breakdown{}, breakdown{}, breakdown{}, breakdown{}
 	lo, hi := m.period(from, to)
+	all := make([]Line, 0, hi-lo)
+	kids := make([]int, 0, hi-lo)
 	for _, r := range m.lines[lo:hi] {
 		s, ok := m.visible(r, cut)
 		if !ok {
 			continue
 		}
-		l := m.line(s, r.reversal, cut)
 		children := 0
 		if fam := m.st.Families[s.FamilyID]; fam != nil {
 			children = fam.Children
 		}
-		total.add(&l, children, withLines)
-		cat.add(l.Category, &l, children, withLines)
-		ins.add(string(l.Instrument), &l, children, withLines)
-		fund.add(l.FundingSource, &l, children, withLines)
-		ref.add(string(l.ReferralType), &l, children, withLines)
-		coach.add(string(l.CoachID), &l, children, withLines)
+		all = append(all, m.line(s, r.reversal, cut))
+		kids = append(kids, children)
 	}
-	if withLines && total.f.Lines == nil {
-		total.f.Lines = []Line{}
+	// Two passes: the figures first, then (for the council report) each
+	// figure's lines in a slice of the exact size.
+	for pass := range 2 {
+		if pass == 1 && !withLines {
+			break
+		}
+		if pass == 1 {
+			for _, b := range []breakdown{{"": total}, cat, ins, fund, ref, coach} {
+				for _, a := range b {
+					a.f.Lines = make([]Line, 0, a.f.Spends+a.f.Reversals)
+				}
+			}
+		}
+		lines := pass == 1
+		for i := range all {
+			l := &all[i]
+			total.add(l, kids[i], lines)
+			cat.add(l.Category, l, kids[i], lines)
+			ins.add(string(l.Instrument), l, kids[i], lines)
+			fund.add(l.FundingSource, l, kids[i], lines)
+			ref.add(string(l.ReferralType), l, kids[i], lines)
+			coach.add(string(l.CoachID), l, kids[i], lines)
+		}
 	}
 	return Report{
 		From: from, To: to, Total: total.f,
