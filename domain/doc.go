@@ -45,10 +45,108 @@
 // supplier, category aid_received, purpose aid_payment, basis aid_payment),
 // so the disclosure register can list it without a second event.
 //
+// # Event catalogue
+//
+// Family stream (family-<id>); "sealed:" names the personal data kept apart.
+//
+//	FamilyReferred         referral: date, source, referring org, consent, problems by
+//	                       life domain, children, adults, municipality; sealed: name,
+//	                       address, phone, e-mail, referrer name, summary
+//	WaitingListEntered     the family waits
+//	WaitingListLeft        outcome taken_in, referred_ocj, referred_elsewhere, withdrawn
+//	IntakeHeld             attendees (kinds), coach, definitive consent; sealed: note
+//	GuidanceStarted        guidance starts; trajectory number
+//	CoachAssigned          coach (and previous), reason, request answered
+//	CoverArranged          coach covers for a colleague from..until, reason
+//	CoverEnded             a cover ends early
+//	CoachChangeRequested   the family asks for another coach; sealed: note
+//	CoachChangeHandled     the coordinator's verdict on it
+//	CaseClosed             positive, unsuccessful or handed_over (to whom); running
+//	                       covers end on the closing date
+//	CaseReopened           new trajectory (number), optional new source
+//	PoliceFileClosed       the police file is "op af"
+//	PoliceFileReopened     the police file is "op in" again
+//	MemberAdded            role parent/child/other_adult, birth year; sealed: name,
+//	                       phone, e-mail
+//	MemberCorrected        replaces role, birth year and sealed data
+//	MemberLeft             the member left the household
+//	ProfessionalAdded      organisation, category, role; sealed: name, phone, e-mail
+//	ProfessionalRemoved    no longer involved
+//	ContactLogged          date, kind, minutes, life domains, coach; sealed: with whom, note
+//	ContactCorrected       replaces a contact's content or cancels it
+//	QuestionRaised         hulpvraag on a life domain (member); sealed: text
+//	QuestionAnswered       outcome answered/partly_answered/referred/withdrawn
+//	AssessmentRegistered   instrument id+version, moment t0/review/t1, changed items
+//	                       only (item, member, status, level); sealed: open texts
+//	ConsentGiven           grantor member, scope (action, recipient org or category,
+//	                       purpose, data categories, from..until), verbal/written
+//	ConsentRefused         same shape, refused
+//	ConsentWithdrawn       covers nothing from its date on
+//	ConsentExpired         covers nothing from its date on
+//	DisclosureMade         recipient org, role, category; data categories; purpose;
+//	                       legal basis (+ consent id); members concerned; decided by;
+//	                       confidential; answered request; sealed: recipient name, summary
+//	FamilyInformed         the family was told of a disclosure
+//	ConfidentialityLifted  a confidential disclosure may be told
+//	InfoRequestReceived    from org, role, category; data categories; purpose
+//	InfoRequestAnswered    by a disclosure
+//	InfoRequestRefused     reason professional_secrecy, no_consent, no_legal_basis, other
+//	ParketInformed         parket state known (disclosure)
+//	ParketStatusRequested  open request with due date
+//	ParketStatusReported   answers the open request (disclosure to the parket)
+//	ParketWorryReported    verontrusting (disclosure to the parket)
+//	ReferredToOCJ          MANO (disclosure to the OCJ)
+//	YouthCourtInvolved     youth court (optional disclosure)
+//	ParketClosed           the parket closed its file; open request ends
+//	PoliceFactsRecorded    interventions, initial and follow-up pv, kantschriften over a period
+//	BudgetAllocated        amount for a trajectory, referral source, funding source
+//	SpendProposed          amount, instrument, category, proposer; sealed: justification
+//	SpendDecided           approved/refused by team or coordinator
+//	SpendRecorded          amount, instrument, category, supplier, receipt, funding
+//	                       source, path team_decision (decided on, body) or urgent,
+//	                       proposer, overspend approval; sealed: justification
+//	SpendReviewed          the team's review of an urgent purchase
+//	SpendReversed          reason; sealed: note
+//	OverspendApproved      the coordinator allows a spend beyond what is left
+//	CostAvoidanceRecorded  period, category, actual vs comparison cost, counts, basis
+//	RetentionSet           personal data kept until
+//	LegalHoldSet           no erasure until lifted
+//	LegalHoldLifted        the hold ends
+//	FamilyErased           reason, approver; the data key is destroyed after it
+//
+// Access stream (access-<family id>): RecordViewed (user, role, part, item,
+// purpose, break the glass with a coded reason; sealed: free-text reason),
+// RecordAccessRefused (same, with the refusing rule), ExportMade (kind,
+// purpose, format). The instant of an access is the envelope's RecordedAt.
+//
+// Staff stream (staff-<id>): StaffRegistered (login; sealed: display name,
+// e-mail), RoleGranted, RoleRevoked, StaffDeactivated, StaffReactivated,
+// PasswordSet (sealed: the argon2id/bcrypt hash).
+//
+// Team stream: TeamSettingsChanged (the whole TeamSettings), BudgetEnvelopeSet
+// (year, funding line, instrument, amount).
+//
+// Events carry calendar dates only; the instant an event was recorded is the
+// envelope's RecordedAt (RFC 3339 UTC in every API).
+//
 // # Decisions
 //
 // Family, Team and Staff are states folded from their streams with Apply
-// (which never fails: events are facts). Commands are plain structs; Decide
+// (which never fails: events are facts). Commands are plain structs (Refer,
+// EnterWaitingList, LeaveWaitingList, HoldIntake, StartGuidance,
+// AssignCoach, ArrangeCover, EndCover, RequestCoachChange,
+// HandleCoachChange, CloseCase, ReopenCase, ClosePoliceFile,
+// ReopenPoliceFile, AddMember, CorrectMember, RemoveMember,
+// AddProfessional, RemoveProfessional, LogContact, CorrectContact,
+// RaiseQuestion, AnswerQuestion, RegisterAssessment, GiveConsent,
+// RefuseConsent, WithdrawConsent, ExpireConsent, Disclose, InformFamily,
+// LiftConfidentiality, ReceiveInfoRequest, RefuseInfoRequest,
+// RecordParketStep, RecordPoliceFacts, AllocateBudget, ProposeSpend,
+// DecideSpend, RecordSpend, ApproveOverspend, ReviewSpend, ReverseSpend,
+// RecordCostAvoidance, SetRetention, SetLegalHold, LiftLegalHold,
+// EraseFamily; RegisterStaff, GrantRole, RevokeRole, DeactivateStaff,
+// ReactivateStaff, SetPassword; ChangeTeamSettings, SetBudgetEnvelope;
+// and DecideView, DecideRefusal, DecideExport for access events); Decide
 // validates one against the state and Env and returns the events to append,
 // or a *RuleError whose Rule is a stable code, whose Field names the
 // command field at fault, and which unwraps to ErrRule, ErrNotFound or

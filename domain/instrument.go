@@ -102,10 +102,9 @@ func (in Instrument) Part(id string) (InstrumentPart, bool) {
 	return InstrumentPart{}, false
 }
 
-// Item returns the item with the given id and the part that holds it. Item
-// ids are unique within a part; an id used in two parts (leisure for adults
-// and children) is found in the first part whose subject matches: household
-// when member is false, adult or child otherwise (see ItemFor).
+// Item returns the first item with the given id in any part, and that part.
+// Item ids are unique within a part but may repeat across parts (leisure
+// for adults and for children): use ItemFor to choose by subject.
 func (in Instrument) Item(id string) (InstrumentItem, InstrumentPart, bool) {
 	for _, p := range in.Parts {
 		for _, it := range p.Items {
