@@ -472,3 +472,14 @@ func TestOnlineBackup(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestFilePartsAreDomainParts(t *testing.T) {
+	for _, p := range auth.Parts() {
+		if p == auth.PartStaff {
+			continue
+		}
+		if !FilePart(p).Valid() {
+			t.Errorf("policy part %s maps to %q, not a domain.FilePart", p, FilePart(p))
+		}
+	}
+}

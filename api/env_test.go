@@ -20,8 +20,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"spoor/auth"
+	"spoor/domain"
+	"spoor/ledger"
 	"spoor/ops"
 	"spoor/store"
+	"spoor/store/keyfile"
 	"spoor/store/pebble"
 )
 
@@ -38,31 +41,6 @@ type clock struct {
 
 func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
-// storeRecorder is an AccessRecorder appending access events to the
-// family's access-<id> stream of a real store, as the ledger will (with its
-// own event encoding).
-type storeRecorder struct{ st store.Store }
-
-func (r storeRecorder) Record(ctx context.Context, ev AccessEvent) error {
-	typ := "RecordViewed"
-	if ev.Outcome != "allowed" {
-		typ = "RecordAccessRefused"
-	}
-	public, err := json.Marshal(map[string]any{
-		"family_id": ev.FamilyID, "user_id": ev.UserID, "role": ev.Role, "part": ev.Part, "item_id": ev.ItemID,
-		"purpose": ev.Purpose, "rule": ev.Rule, "flags": ev.Flags, "break_glass": ev.Reason != "",
-		"reason": ev.Reason, "note": ev.ReasonNote,
-	})
-	if err != nil {
-		return err
-	}
-	_, err = r.st.Append(ctx, "access-"+ev.FamilyID, store.AnyVersion, []store.Event{{
-		ID: uuid.NewString(), Type: typ, Actor: store.Actor{UserID: ev.UserID, Role: string(ev.Role)},
-		CorrelationID: ev.RequestID, Data: []byte(`{"public":` + string(public) + `}`),
-	}})
-	return err
-}
 
 // families stands in for the caseload read model (not written yet): the
 // facts of a few families.
@@ -103,6 +81,7 @@ type env struct {
 	dir      *auth.MemDirectory
 	reg      *prometheus.Registry
 	st       *pebble.Store
+	sealer   *store.Sealer
 	clock    *clock
 	mu       sync.Mutex
 	failures []auth.LoginFailure
@@ -142,6 +121,16 @@ func newEnv(t testing.TB, extra func(*Server)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.st.Close() })
+	ks, err := keyfile.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ks.Close() })
+	kek := make([]byte, store.KEKSize)
+	rand.Read(kek)
+	if e.sealer, err = store.NewSealer(kek, ks, nil); err != nil {
+		t.Fatal(err)
+	}
 	m, err := ops.NewMetrics(e.reg)
 	if err != nil {
 		t.Fatal(err)
@@ -158,13 +147,17 @@ func newEnv(t testing.TB, extra func(*Server)) *env {
 			return nil
 		},
 	})
+	led, err := ledger.New(ops.InstrumentStore(e.st, m, nil), e.sealer, e.clock.Now, uuid.NewString, ledger.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.server, err = New(Config{
 		Auth: svc, Accounts: dirAccounts{e.dir}, Backups: storeBackups{e, t.TempDir()}, Policy: auth.Policy{Hours: auth.DefaultWorkingHours(loc)},
 		Families: families{
 			"f-ann":  {ID: "f-ann", AssignedCoach: "u-ann"},
 			"f-bart": {ID: "f-bart", AssignedCoach: "u-bart", Covers: []auth.Cover{{CoachID: "u-ann", From: e.clock.Now().AddDate(0, 0, 1)}}},
 		},
-		Access: storeRecorder{ops.InstrumentStore(e.st, m, nil)}, Metrics: m, Gatherer: e.reg,
+		Access: LedgerRecorder{led}, Metrics: m, Gatherer: e.reg,
 		Now: e.clock.Now, MaxBodyBytes: DefaultMaxBody,
 	})
 	if err != nil {
@@ -264,26 +257,39 @@ func (c *client) send(req *http.Request) response {
 	return r
 }
 
-// accessEvents returns the types and public parts of the events in the
-// access stream of family.
+// accessEvents returns the access events of family as written by the
+// ledger, with the break-the-glass note opened.
 func (e *env) accessEvents(family string) []map[string]any {
 	e.t.Helper()
+	ctx := context.Background()
 	var out []map[string]any
-	for env, err := range e.st.ReadStream(context.Background(), "access-"+family, 1) {
+	for env, err := range e.st.ReadStream(ctx, "access-"+family, 1) {
 		if errors.Is(err, store.ErrStreamNotFound) {
 			return nil
 		}
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		var p struct {
-			Public map[string]any `json:"public"`
-		}
-		if err := json.Unmarshal(env.Data, &p); err != nil {
+		o, err := e.sealer.Open(ctx, env.Data)
+		if err != nil {
 			e.t.Fatal(err)
 		}
-		p.Public["type"] = env.Type
-		out = append(out, p.Public)
+		ev, err := domain.Decode(env.Type, o.Public, o.Secret)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		m := map[string]any{"type": env.Type, "actor": env.Actor.UserID}
+		switch ev := ev.(type) {
+		case domain.RecordViewed:
+			m["family_id"], m["user_id"], m["role"], m["part"] = string(ev.FamilyID), string(ev.UserID), string(ev.Role), string(ev.Part)
+			m["purpose"], m["break_glass"], m["reason"], m["note"] = string(ev.Purpose), ev.BreakGlass, string(ev.Reason), ev.Sealed.Note
+		case domain.RecordAccessRefused:
+			m["family_id"], m["user_id"], m["role"], m["part"] = string(ev.FamilyID), string(ev.UserID), string(ev.Role), string(ev.Part)
+			m["purpose"], m["rule"], m["break_glass"] = string(ev.Purpose), ev.Rule, false
+		default:
+			e.t.Fatalf("unexpected event %T in an access stream", ev)
+		}
+		out = append(out, m)
 	}
 	return out
 }
