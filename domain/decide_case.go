@@ -199,10 +199,21 @@ func (c HoldIntake) decideFamily(f *Family, env Env) ([]Event, error) {
 // StartGuidance starts guidance after an intake with definitive consent. If
 // the trajectory has no budget allocation yet, it also allocates the team's
 // default maatbudget for the family's referral source (AllocationID names
-// that allocation).
+// that allocation). CoachID, when set and not yet the family's coach, is
+// assigned too (CoachAssigned, reason start; an active coach, see
+// AssignCoach).
 type StartGuidance struct {
 	Date         Date
 	AllocationID AllocationID
+	CoachID      StaffID
+}
+
+// StaffRefs names the coach, if any.
+func (c StartGuidance) StaffRefs() []StaffID {
+	if c.CoachID == "" {
+		return nil
+	}
+	return []StaffID{c.CoachID}
 }
 
 func (c StartGuidance) decideFamily(f *Family, env Env) ([]Event, error) {
@@ -226,6 +237,10 @@ func (c StartGuidance) decideFamily(f *Family, env Env) ([]Event, error) {
 	if _, dup := f.Allocations[c.AllocationID]; k.ok() && dup {
 		k.fail(conflict("budget.allocation_exists", "allocation_id", "the allocation id is already used"))
 	}
+	k.optID("coach_id", string(c.CoachID))
+	if c.CoachID != "" && c.CoachID != f.Coach {
+		checkCoach(&k, "coach_id", c.CoachID, env)
+	}
 	if !k.ok() {
 		return nil, k.result()
 	}
@@ -235,6 +250,9 @@ func (c StartGuidance) decideFamily(f *Family, env Env) ([]Event, error) {
 		if amount > 0 {
 			evs = append(evs, BudgetAllocated{AllocationID: c.AllocationID, Date: c.Date, Trajectory: f.Trajectory, AmountCents: amount, Source: f.Source, FundingSource: env.Settings.MaatbudgetFunding})
 		}
+	}
+	if c.CoachID != "" && c.CoachID != f.Coach {
+		evs = append(evs, CoachAssigned{Date: c.Date, CoachID: c.CoachID, PreviousCoachID: f.Coach, Reason: AssignStart})
 	}
 	return evs, nil
 }

@@ -179,7 +179,9 @@ type CaseClosed struct {
 	DecidedBy    StaffID       `json:"decided_by"`
 }
 
-// CaseReopened: a closed case came back; a new trajectory starts at intake.
+// CaseReopened: a closed case came back; a new trajectory starts at intake
+// (intake, definitive consent, guidance and the coach are reset: the family
+// has no coach until CoachAssigned).
 type CaseReopened struct {
 	Date       Date           `json:"date"`
 	Source     ReferralSource `json:"source"`
