@@ -2,6 +2,9 @@ package api
 
 import (
 	"context"
+	"fmt"
+	"sort"
+	"time"
 
 	"spoor/auth"
 	"spoor/domain"
@@ -59,4 +62,46 @@ func FilePart(p auth.Part) domain.FilePart {
 		return domain.PartDisclosures
 	}
 	return domain.FilePart(p)
+}
+
+// LedgerFamilies gives the policy a family's facts by folding the family's
+// stream (public parts only) through the ledger. It reads the stream on
+// every request; a read model can take its place behind Families.
+type LedgerFamilies struct {
+	Ledger *ledger.Service
+	// Location is the team's time zone: cover dates are days there.
+	Location *time.Location
+}
+
+// FamilyFacts implements Families. Unknown families are domain.ErrNotFound
+// (404).
+func (f LedgerFamilies) FamilyFacts(ctx context.Context, id string) (auth.FamilyFacts, error) {
+	if !domain.ValidID(id) {
+		return auth.FamilyFacts{}, fmt.Errorf("family %s: %w", id, ErrNotFound)
+	}
+	v, err := f.Ledger.Family(ctx, domain.FamilyID(id), false)
+	if err != nil {
+		return auth.FamilyFacts{}, err
+	}
+	return FactsOf(v.Family, f.Location), nil
+}
+
+// FactsOf extracts the policy's facts from a folded family: the assigned
+// coach, the cover arrangements as instants in loc (from the first day's
+// start to the end of the last day), and whether the case is closed.
+func FactsOf(fam *domain.Family, loc *time.Location) auth.FamilyFacts {
+	facts := auth.FamilyFacts{ID: string(fam.ID), AssignedCoach: string(fam.Coach), Closed: fam.Status == domain.StatusClosed}
+	for _, c := range fam.Covers {
+		facts.Covers = append(facts.Covers, auth.Cover{
+			CoachID: string(c.CoachID),
+			From:    dayStart(c.From, loc),
+			Until:   dayStart(c.Last().AddDays(1), loc),
+		})
+	}
+	sort.Slice(facts.Covers, func(i, j int) bool { return facts.Covers[i].From.Before(facts.Covers[j].From) })
+	return facts
+}
+
+func dayStart(d domain.Date, loc *time.Location) time.Time {
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
 }
