@@ -119,19 +119,19 @@ func (fl *flagger) familiesOn(user domain.StaffID, t time.Time) int {
 	if n, ok := fl.volume[k]; ok {
 		return n
 	}
-	idx := fl.m.byUsr[user]
-	acc := fl.m.st.Accesses
-	lo := sort.Search(len(idx), func(i int) bool { return !acc[idx[i]].At.Before(start) })
-	seen := map[domain.FamilyID]struct{}{}
-	for _, i := range idx[lo:] {
-		a := &acc[i]
-		if !a.At.Before(end) || a.At.After(fl.cut) {
-			break
-		}
-		seen[a.FamilyID] = struct{}{}
+	limit := end
+	if after := fl.cut.Add(time.Nanosecond); after.Before(limit) {
+		limit = after
 	}
-	fl.volume[k] = len(seen)
-	return len(seen)
+	n := 0
+	idx := fl.m.byUsr[user]
+	if i := fl.m.lastBefore(idx, limit); i >= 0 {
+		if a := fl.m.log.at(idx[i]); !a.At.Before(start) {
+			n = int(a.DayFamilies)
+		}
+	}
+	fl.volume[k] = n
+	return n
 }
 
 func (fl *flagger) flags(a *Access) []Flag {
@@ -169,8 +169,7 @@ func (fl *flagger) entry(a *Access) AccessEntry {
 
 // visible returns how many entries of idx were recorded by cut.
 func (m *Model) visible(idx []int32, cut time.Time) int {
-	acc := m.st.Accesses
-	return sort.Search(len(idx), func(i int) bool { return acc[idx[i]].At.After(cut) })
+	return sort.Search(len(idx), func(i int) bool { return m.log.at(idx[i]).At.After(cut) })
 }
 
 func (m *Model) pageOf(idx []int32, p Page, cut time.Time) AccessPage {
@@ -178,7 +177,7 @@ func (m *Model) pageOf(idx []int32, p Page, cut time.Time) AccessPage {
 	out := AccessPage{Total: n, Offset: p.Offset, Limit: p.Limit, Entries: []AccessEntry{}}
 	fl := m.flagger(cut)
 	for i := n - 1 - p.Offset; i >= 0 && len(out.Entries) < p.Limit; i-- {
-		out.Entries = append(out.Entries, fl.entry(&m.st.Accesses[idx[i]]))
+		out.Entries = append(out.Entries, fl.entry(m.log.at(idx[i])))
 	}
 	return out
 }
@@ -255,18 +254,17 @@ func (m *Model) Flagged(q FlagQuery, asOf time.Time) (FlagReport, error) {
 	for _, f := range Flags() {
 		rep.Counts[f] = 0
 	}
-	acc := m.st.Accesses
 	byUser := q.UserID != ""
 	idx := m.byUsr[q.UserID]
-	n := len(acc)
+	n := m.log.len()
 	if byUser {
 		n = len(idx)
 	}
 	at := func(i int) *Access {
 		if byUser {
-			return &acc[idx[i]]
+			return m.log.at(idx[i])
 		}
-		return &acc[i]
+		return m.log.at(int32(i))
 	}
 	hi := sort.Search(n, func(i int) bool { return at(i).At.After(cut) })
 	skipped := 0
@@ -318,15 +316,15 @@ func (m *Model) UnusualVolume(from, to domain.Date, asOf time.Time) ([]VolumeDay
 	cut := cutoff(asOf)
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	acc := m.st.Accesses
-	lo := sort.Search(len(acc), func(i int) bool { return !acc[i].At.Before(start) })
+	n := m.log.len()
+	lo := sort.Search(n, func(i int) bool { return !m.log.at(int32(i)).At.Before(start) })
 	type tally struct {
 		fams map[domain.FamilyID]struct{}
 		n    int
 	}
 	days := map[volKey]*tally{}
-	for i := lo; i < len(acc); i++ {
-		a := &acc[i]
+	for i := lo; i < n; i++ {
+		a := m.log.at(int32(i))
 		if !a.At.Before(end) || a.At.After(cut) {
 			break
 		}

@@ -39,11 +39,18 @@ func (m *Model) family(id domain.FamilyID, at time.Time) *Family {
 
 func (m *Model) addAccess(f *projections.Fact, a Access) {
 	a.Position, a.At = f.Position, f.RecordedAt
+	day := domain.DateOf(f.RecordedAt.In(m.opts.Location))
 	if a.Kind != KindRefused && a.Role == domain.RoleCoach {
-		a.OutsideCaseload = !m.inCaseload(a.FamilyID, a.UserID, domain.DateOf(f.RecordedAt.In(m.opts.Location)))
+		a.OutsideCaseload = !m.inCaseload(a.FamilyID, a.UserID, day)
 	}
-	i := int32(len(m.st.Accesses))
-	m.st.Accesses = append(m.st.Accesses, a)
+	m.index(a, day)
+}
+
+// index appends a (of local day) to the log and its indexes, counting its
+// user's day.
+func (m *Model) index(a Access, day domain.Date) {
+	a.DayFamilies = m.tally(&a, dayKey(day))
+	i := m.log.add(a)
 	m.byFam[a.FamilyID] = append(m.byFam[a.FamilyID], i)
 	m.byUsr[a.UserID] = append(m.byUsr[a.UserID], i)
 }
@@ -85,6 +92,11 @@ func (fam *Family) held(kind RecordKind, d domain.Date, at time.Time, cats ...do
 }
 
 func (fam *Family) category(c domain.DataCategory, at time.Time) {
+	bit := catBit(c)
+	if fam.catMask&bit != 0 {
+		return
+	}
+	fam.catMask |= bit
 	if fam.CatSince == nil {
 		fam.CatSince = map[domain.DataCategory]time.Time{}
 	}
@@ -305,4 +317,48 @@ func impliedDisclosure(e domain.SpendRecorded) domain.DisclosureMade {
 		LegalBasis:        domain.BasisAidPayment,
 		DecidedBy:         e.ProposedBy,
 	}
+}
+
+// catBit is c's bit in Family.catMask (0 for an unknown category, which is
+// then always looked up in the map).
+func catBit(c domain.DataCategory) uint32 {
+	switch c {
+	case domain.DataIdentity:
+		return 1 << 0
+	case domain.DataContactDetails:
+		return 1 << 1
+	case domain.DataFamilyComposition:
+		return 1 << 2
+	case domain.DataHealth:
+		return 1 << 3
+	case domain.DataMentalHealth:
+		return 1 << 4
+	case domain.DataIncome:
+		return 1 << 5
+	case domain.DataDebts:
+		return 1 << 6
+	case domain.DataHousing:
+		return 1 << 7
+	case domain.DataSchool:
+		return 1 << 8
+	case domain.DataChildcare:
+		return 1 << 9
+	case domain.DataWork:
+		return 1 << 10
+	case domain.DataSafety:
+		return 1 << 11
+	case domain.DataPoliceJustice:
+		return 1 << 12
+	case domain.DataYouthCare:
+		return 1 << 13
+	case domain.DataGuidanceProgress:
+		return 1 << 14
+	case domain.DataAssessments:
+		return 1 << 15
+	case domain.DataChildStatements:
+		return 1 << 16
+	case domain.DataAidReceived:
+		return 1 << 17
+	}
+	return 0
 }

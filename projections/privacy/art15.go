@@ -123,7 +123,7 @@ func (m *Model) Art15(family domain.FamilyID, asOf time.Time) (Art15Report, erro
 	}
 	counts := map[ckey]int{}
 	for _, i := range idx[:n] {
-		a := &m.st.Accesses[i]
+		a := m.log.at(i)
 		if a.Kind == KindRefused {
 			continue
 		}

@@ -59,9 +59,11 @@ type Model struct {
 	workDays [7]bool
 
 	mu    sync.RWMutex
-	st    State
-	byFam map[domain.FamilyID][]int32 // indexes into st.Accesses
+	st    State // Accesses is empty: they live in log
+	log   accessLog
+	byFam map[domain.FamilyID][]int32 // indexes into log
 	byUsr map[domain.StaffID][]int32
+	days  map[domain.StaffID]*dayTally
 }
 
 // New returns an empty model with opts; zero fields of opts take
@@ -92,14 +94,16 @@ func (m *Model) reset(st State) {
 	if st.Families == nil {
 		st.Families = map[domain.FamilyID]*Family{}
 	}
-	m.st = st
+	m.log = accessLog{}
 	m.byFam = map[domain.FamilyID][]int32{}
 	m.byUsr = map[domain.StaffID][]int32{}
-	for i := range st.Accesses {
-		a := &st.Accesses[i]
-		m.byFam[a.FamilyID] = append(m.byFam[a.FamilyID], int32(i))
-		m.byUsr[a.UserID] = append(m.byUsr[a.UserID], int32(i))
+	m.days = map[domain.StaffID]*dayTally{}
+	for _, a := range st.Accesses {
+		d, _, _ := m.localDay(a.At)
+		m.index(a, d)
 	}
+	st.Accesses = nil
+	m.st = st
 	for _, f := range st.Families {
 		f.index()
 	}
@@ -143,6 +147,9 @@ type Access struct {
 	// OutsideCaseload is judged when the access is folded (see the package
 	// documentation).
 	OutsideCaseload bool `json:"outside_caseload,omitempty"`
+	// DayFamilies is the number of distinct families the user had touched
+	// on the access's local day, this access included.
+	DayFamilies int32 `json:"day_families"`
 }
 
 // Family is what the model keeps of one family.
@@ -160,10 +167,15 @@ type Family struct {
 	ErasedAt     time.Time                             `json:"erased_at,omitzero"`
 	ErasedOn     domain.Date                           `json:"erased_on,omitzero"`
 	discIdx      map[domain.DisclosureID]*Disclosure   // rebuilt by index
+	catMask      uint32                                // categories in CatSince, rebuilt by index
 	reqIdx       map[domain.InfoRequestID]*InfoRequest // rebuilt by index
 }
 
 func (f *Family) index() {
+	f.catMask = 0
+	for c := range f.CatSince {
+		f.catMask |= catBit(c)
+	}
 	f.discIdx = make(map[domain.DisclosureID]*Disclosure, len(f.Disclosures))
 	for _, d := range f.Disclosures {
 		f.discIdx[d.DisclosureID] = d
@@ -282,7 +294,9 @@ func (m *Model) SnapshotVersion() int { return 1 }
 func (m *Model) MarshalSnapshot() ([]byte, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	b, err := json.Marshal(&m.st)
+	st := m.st
+	st.Accesses = m.log.flat()
+	b, err := json.Marshal(&st)
 	if err != nil {
 		return nil, fmt.Errorf("privacy: snapshot: %w", err)
 	}
