@@ -672,11 +672,26 @@ type LogContact struct {
 	DurationMinutes int
 	LifeDomains     []LifeDomain
 	CoachID         StaffID
+	Members         []MemberID
+	InConfidenceOf  MemberID
 	Sealed          ContactSealed
 }
 
-func checkContact(k *checker, kind ContactKind, minutes int, domains []LifeDomain, s ContactSealed) {
+func (f *Family) checkContact(k *checker, kind ContactKind, minutes int, domains []LifeDomain, members []MemberID, confidant MemberID, s ContactSealed) {
 	k.valid("kind", kind.Valid(), string(kind))
+	seen := map[MemberID]bool{}
+	for _, m := range members {
+		if k.ok() {
+			k.fail(f.knownMember("members", m))
+		}
+		if k.ok() && seen[m] {
+			k.fail(ruleErr("field.duplicate", "members", "a member is named twice"))
+		}
+		seen[m] = true
+	}
+	if k.ok() && confidant != "" {
+		k.fail(f.knownMember("in_confidence_of", confidant))
+	}
 	if minutes < 0 || minutes > MaxDurationMinutes {
 		k.fail(ruleErr("count.range", "duration_minutes", "must be between 0 and %d", MaxDurationMinutes))
 	}
@@ -689,7 +704,7 @@ func (c LogContact) decideFamily(f *Family, env Env) ([]Event, error) {
 	var k checker
 	k.id("contact_id", string(c.ContactID))
 	k.caseDate("date", c.Date, f, env)
-	checkContact(&k, c.Kind, c.DurationMinutes, c.LifeDomains, c.Sealed)
+	f.checkContact(&k, c.Kind, c.DurationMinutes, c.LifeDomains, c.Members, c.InConfidenceOf, c.Sealed)
 	k.id("coach_id", string(c.CoachID))
 	if k.ok() {
 		k.fail(f.notClosed())
@@ -700,7 +715,7 @@ func (c LogContact) decideFamily(f *Family, env Env) ([]Event, error) {
 	if !k.ok() {
 		return nil, k.result()
 	}
-	return []Event{ContactLogged{ContactID: c.ContactID, Date: c.Date, Kind: c.Kind, DurationMinutes: c.DurationMinutes, LifeDomains: nonNil(c.LifeDomains), CoachID: c.CoachID, Sealed: c.Sealed}}, nil
+	return []Event{ContactLogged{ContactID: c.ContactID, Date: c.Date, Kind: c.Kind, DurationMinutes: c.DurationMinutes, LifeDomains: nonNil(c.LifeDomains), CoachID: c.CoachID, Members: c.Members, InConfidenceOf: c.InConfidenceOf, Sealed: c.Sealed}}, nil
 }
 
 // CorrectContact replaces what was logged about a contact, or cancels it.
@@ -712,6 +727,8 @@ type CorrectContact struct {
 	Kind            ContactKind
 	DurationMinutes int
 	LifeDomains     []LifeDomain
+	Members         []MemberID
+	InConfidenceOf  MemberID
 	Cancelled       bool
 	Sealed          ContactSealed
 }
@@ -720,7 +737,7 @@ func (c CorrectContact) decideFamily(f *Family, env Env) ([]Event, error) {
 	var k checker
 	k.id("contact_id", string(c.ContactID))
 	k.caseDate("date", c.Date, f, env)
-	checkContact(&k, c.Kind, c.DurationMinutes, c.LifeDomains, c.Sealed)
+	f.checkContact(&k, c.Kind, c.DurationMinutes, c.LifeDomains, c.Members, c.InConfidenceOf, c.Sealed)
 	ct, ok := f.Contacts[c.ContactID]
 	switch {
 	case !k.ok():
@@ -732,7 +749,7 @@ func (c CorrectContact) decideFamily(f *Family, env Env) ([]Event, error) {
 	if !k.ok() {
 		return nil, k.result()
 	}
-	return []Event{ContactCorrected{ContactID: c.ContactID, Date: c.Date, Kind: c.Kind, DurationMinutes: c.DurationMinutes, LifeDomains: nonNil(c.LifeDomains), Cancelled: c.Cancelled, Sealed: c.Sealed}}, nil
+	return []Event{ContactCorrected{ContactID: c.ContactID, Date: c.Date, Kind: c.Kind, DurationMinutes: c.DurationMinutes, LifeDomains: nonNil(c.LifeDomains), Members: c.Members, InConfidenceOf: c.InConfidenceOf, Cancelled: c.Cancelled, Sealed: c.Sealed}}, nil
 }
 
 // RaiseQuestion records a hulpvraag.

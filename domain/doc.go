@@ -72,7 +72,8 @@
 //	MemberLeft             the member left the household
 //	ProfessionalAdded      organisation, category, role; sealed: name, phone, e-mail
 //	ProfessionalRemoved    no longer involved
-//	ContactLogged          date, kind, minutes, life domains, coach; sealed: with whom, note
+//	ContactLogged          date, kind, minutes, life domains, coach, members present,
+//	                       member whose confidence the note keeps; sealed: with whom, note
 //	ContactCorrected       replaces a contact's content or cancels it
 //	QuestionRaised         hulpvraag on a life domain (member); sealed: text
 //	QuestionAnswered       outcome answered/partly_answered/referred/withdrawn

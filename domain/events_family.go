@@ -257,7 +257,11 @@ type ProfessionalRemoved struct {
 	Date           Date           `json:"date"`
 }
 
-// ContactLogged: a contact with or about the family took place.
+// ContactLogged: a contact with or about the family took place. Members
+// names the family members who took part (identifiers only). InConfidenceOf,
+// when set, marks the note as holding what that member (often a child) said
+// in confidence: it is not shown to, or reported to, the other members
+// (confidentiality per person, DOMAIN.md).
 type ContactLogged struct {
 	ContactID       ContactID     `json:"contact_id"`
 	Date            Date          `json:"date"`
@@ -265,6 +269,8 @@ type ContactLogged struct {
 	DurationMinutes int           `json:"duration_minutes"`
 	LifeDomains     []LifeDomain  `json:"life_domains"`
 	CoachID         StaffID       `json:"coach_id"`
+	Members         []MemberID    `json:"members,omitempty"`
+	InConfidenceOf  MemberID      `json:"in_confidence_of,omitempty"`
 	Sealed          ContactSealed `json:"-"`
 }
 
@@ -282,6 +288,8 @@ type ContactCorrected struct {
 	Kind            ContactKind   `json:"kind"`
 	DurationMinutes int           `json:"duration_minutes"`
 	LifeDomains     []LifeDomain  `json:"life_domains"`
+	Members         []MemberID    `json:"members,omitempty"`
+	InConfidenceOf  MemberID      `json:"in_confidence_of,omitempty"`
 	Cancelled       bool          `json:"cancelled,omitempty"`
 	Sealed          ContactSealed `json:"-"`
 }

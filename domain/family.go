@@ -54,11 +54,11 @@ type Family struct {
 	Disclosures  map[DisclosureID]*Disclosure
 	InfoRequests map[InfoRequestID]*InfoRequest
 
-	Parket          ParketState
-	ParketHistory   []ParketStep
-	OpenParketReq   ParketRequestID
-	ParketRequests  map[ParketRequestID]bool
-	PoliceFactDates int // number of PoliceFactsRecorded events
+	Parket            ParketState
+	ParketHistory     []ParketStep
+	OpenParketReq     ParketRequestID
+	ParketRequests    map[ParketRequestID]bool
+	PoliceFactRecords int // number of PoliceFactsRecorded events
 
 	Allocations map[AllocationID]BudgetAllocated
 	Allocated   map[int]int64 // cents per trajectory
@@ -115,6 +115,8 @@ type Contact struct {
 	DurationMinutes int
 	LifeDomains     []LifeDomain
 	CoachID         StaffID
+	Members         []MemberID
+	InConfidenceOf  MemberID
 	Cancelled       bool
 	Corrections     int
 	Sealed          ContactSealed
@@ -341,13 +343,14 @@ func (f *Family) Apply(e Event) {
 			p.Removed = true
 		}
 	case ContactLogged:
-		f.Contacts[e.ContactID] = &Contact{Date: e.Date, Kind: e.Kind, DurationMinutes: e.DurationMinutes, LifeDomains: e.LifeDomains, CoachID: e.CoachID, Sealed: e.Sealed}
+		f.Contacts[e.ContactID] = &Contact{Date: e.Date, Kind: e.Kind, DurationMinutes: e.DurationMinutes, LifeDomains: e.LifeDomains, CoachID: e.CoachID, Members: e.Members, InConfidenceOf: e.InConfidenceOf, Sealed: e.Sealed}
 		if e.Date.After(f.LastContactOn) {
 			f.LastContactOn = e.Date
 		}
 	case ContactCorrected:
 		if c, ok := f.Contacts[e.ContactID]; ok {
 			c.Date, c.Kind, c.DurationMinutes, c.LifeDomains = e.Date, e.Kind, e.DurationMinutes, e.LifeDomains
+			c.Members, c.InConfidenceOf = e.Members, e.InConfidenceOf
 			c.Cancelled, c.Sealed = e.Cancelled, e.Sealed
 			c.Corrections++
 			f.recomputeLastContact()
@@ -409,7 +412,7 @@ func (f *Family) Apply(e Event) {
 	case ParketInformed, ParketStatusRequested, ParketStatusReported, ParketWorryReported, ReferredToOCJ, YouthCourtInvolved, ParketClosed:
 		f.applyParket(e)
 	case PoliceFactsRecorded:
-		f.PoliceFactDates++
+		f.PoliceFactRecords++
 	case BudgetAllocated:
 		f.Allocations[e.AllocationID] = e
 		f.Allocated[e.Trajectory] += e.AmountCents

@@ -25,7 +25,7 @@ func sampleEvents() []Event {
 		MemberLeft{MemberID: "mem-1", Date: d("2026-06-01")},
 		ProfessionalAdded{ProfessionalID: "pro-1", Date: d("2026-01-25"), Organisation: "CAW Oost-Vlaanderen", Category: RecipientDebtService, Role: "schuldbemiddelaar", Sealed: ProfessionalSealed{Name: "Piet Peeters", Phone: "+32 9 000 00 00", Email: "piet@example.org"}},
 		ProfessionalRemoved{ProfessionalID: "pro-1", Date: d("2026-09-01")},
-		ContactLogged{ContactID: "con-1", Date: d("2026-02-03"), Kind: ContactHomeVisitUnannounced, DurationMinutes: 75, LifeDomains: []LifeDomain{DomainHousing, DomainChildren}, CoachID: "staff-c1", Sealed: ContactSealed{WithWhom: "mother, eldest son", Note: "Kitchen cleaned together; landlord called."}},
+		ContactLogged{ContactID: "con-1", Date: d("2026-02-03"), Kind: ContactHomeVisitUnannounced, DurationMinutes: 75, LifeDomains: []LifeDomain{DomainHousing, DomainChildren}, CoachID: "staff-c1", Members: []MemberID{"mem-1", "mem-2"}, InConfidenceOf: "mem-2", Sealed: ContactSealed{WithWhom: "mother, eldest son", Note: "Kitchen cleaned together; landlord called."}},
 		ContactCorrected{ContactID: "con-1", Date: d("2026-02-03"), Kind: ContactHomeVisitAnnounced, DurationMinutes: 60, LifeDomains: []LifeDomain{DomainHousing}, Sealed: ContactSealed{Note: "Visit was announced."}},
 		QuestionRaised{QuestionID: "q-1", Date: d("2026-02-03"), LifeDomain: DomainDebts, MemberID: "mem-1", Sealed: NoteSealed{Note: "Wants to understand the energy bill."}},
 		QuestionAnswered{QuestionID: "q-1", Date: d("2026-03-10"), Outcome: OutcomeAnswered, Sealed: NoteSealed{Note: "Payment plan agreed."}},
