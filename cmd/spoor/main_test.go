@@ -78,6 +78,14 @@ func TestServe(t *testing.T) {
 	if !strings.Contains(errb.String(), "generated a key-encryption key") {
 		t.Errorf("no warning about the generated KEK: %s", errb.String())
 	}
+	// The first administrator: a random password printed once.
+	pw := passwordIn(t, out.String())
+	if code, body := login(t, m.URL(), "admin", pw); code != 200 || !strings.Contains(body, `"roles":["admin"]`) {
+		t.Fatalf("admin login: %d %s", code, body)
+	}
+	if code, _ := login(t, m.URL(), "admin", pw+"x"); code != 401 {
+		t.Fatalf("wrong admin password: %d", code)
+	}
 	for path, want := range map[string]int{"healthz": 200, "readyz": 200, "api/v1/me": 401, "api/v1/openapi.yaml": 200} {
 		if code, body := get(t, m.URL()+path); code != want {
 			t.Errorf("GET /%s = %d %s, want %d", path, code, body, want)
@@ -108,9 +116,10 @@ func TestServe(t *testing.T) {
 		t.Fatal("server still answers after Close")
 	}
 
-	// Restart: the key is found again; without it, serve refuses.
-	if _, errs, err := run(t, map[string]string{"SPOOR_DATA": data}, "serve", "-addr", "127.0.0.1:0"); err != nil || strings.Contains(errs, "generated") {
-		t.Fatalf("restart: %v %s", err, errs)
+	// Restart: the key is found again, no second administrator; without
+	// the key, serve refuses.
+	if outs, errs, err := run(t, map[string]string{"SPOOR_DATA": data}, "serve", "-addr", "127.0.0.1:0"); err != nil || strings.Contains(errs, "generated") || strings.Contains(outs, "First run") {
+		t.Fatalf("restart: %v %s %s", err, outs, errs)
 	}
 	os.Rename(filepath.Join(data, "kek.key"), filepath.Join(data, "kek.moved"))
 	if _, _, err := run(t, map[string]string{"SPOOR_DATA": data}, "serve", "-addr", "127.0.0.1:0"); err == nil || !strings.Contains(err.Error(), "no key-encryption key") {
@@ -311,8 +320,11 @@ func TestCheckpoints(t *testing.T) {
 	if _, _, err := run(t, env, "serve", "-addr", "127.0.0.1:0", "-checkpoint-interval", "0"); err != nil {
 		t.Fatal(err)
 	}
+	// 3 events of the first administrator, a checkpoint at the first
+	// shutdown, n events, a checkpoint at the second.
+	total := 3 + 1 + n + 1
 	out, _, err := run(t, nil, "verify", "-data", data)
-	if err != nil || !strings.Contains(out, fmt.Sprintf("OK: %d events", n+1)) || !strings.Contains(out, "checkpoints: 1 matching the tree, 1 signed") {
+	if err != nil || !strings.Contains(out, fmt.Sprintf("OK: %d events", total)) || !strings.Contains(out, "checkpoints: 2 matching the tree, 2 signed") {
 		t.Fatalf("verify: %v\n%s", err, out)
 	}
 	// Another key does not verify the checkpoint.
@@ -327,7 +339,7 @@ func TestCheckpoints(t *testing.T) {
 	if _, _, err := run(t, env, "serve", "-addr", "127.0.0.1:0", "-checkpoint-interval", "0"); err != nil {
 		t.Fatal(err)
 	}
-	if out, _, _ := run(t, nil, "verify", "-data", data); !strings.Contains(out, fmt.Sprintf("OK: %d events", n+1)) {
+	if out, _, _ := run(t, nil, "verify", "-data", data); !strings.Contains(out, fmt.Sprintf("OK: %d events", total)) {
 		t.Fatalf("a checkpoint was signed over an unchanged log:\n%s", out)
 	}
 }
@@ -377,5 +389,52 @@ func TestOnlineBackups(t *testing.T) {
 	}
 	if out, _, err := run(t, nil, "verify", "-data", restored); err != nil || !strings.Contains(out, fmt.Sprintf("OK: %d events", n)) {
 		t.Fatalf("verify: %v %s", err, out)
+	}
+}
+
+// passwordIn finds the password printed on first run.
+func passwordIn(t *testing.T, out string) string {
+	t.Helper()
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "    ") && len(strings.TrimSpace(line)) == 24 {
+			return strings.TrimSpace(line)
+		}
+	}
+	t.Fatalf("no password printed:\n%s", out)
+	return ""
+}
+
+func login(t *testing.T, base, login, password string) (int, string) {
+	t.Helper()
+	body := fmt.Sprintf(`{"login":%q,"password":%q}`, login, password)
+	res, err := http.Post(base+"api/v1/login", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func TestFirstAdminFromFile(t *testing.T) {
+	tmp := t.TempDir()
+	pwFile := filepath.Join(tmp, "pw")
+	os.WriteFile(pwFile, []byte("short\n"), 0o600)
+	data := filepath.Join(tmp, "data")
+	if _, _, err := run(t, nil, "serve", "-data", data, "-addr", "127.0.0.1:0", "-admin-password-file", pwFile); err == nil || !strings.Contains(err.Error(), "at least 12") {
+		t.Fatalf("weak admin password accepted: %v", err)
+	}
+	os.WriteFile(pwFile, []byte("een lang genoeg wachtwoord\n"), 0o600)
+	var out, errb syncBuffer
+	m := NewMain(&out, &errb, func(string) string { return "" })
+	if err := m.Run(context.Background(), []string{"serve", "-data", data, "-addr", "127.0.0.1:0", "-admin-password-file", pwFile, "-admin-login", "beheer"}); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if strings.Contains(out.String(), "een lang") || !strings.Contains(out.String(), `administrator "beheer"`) {
+		t.Fatalf("output: %s", out.String())
+	}
+	if code, body := login(t, m.URL(), "beheer", "een lang genoeg wachtwoord"); code != 200 {
+		t.Fatalf("login: %d %s", code, body)
 	}
 }

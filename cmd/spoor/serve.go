@@ -16,8 +16,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/google/uuid"
+
 	"spoor/api"
 	"spoor/auth"
+	"spoor/auth/staffdir"
+	"spoor/ledger"
 	"spoor/ops"
 	"spoor/store"
 	"spoor/store/keyfile"
@@ -32,7 +36,8 @@ type server struct {
 	keys   *keyfile.Store
 	sealer *store.Sealer
 	reg    *prometheus.Registry
-	dir    *auth.MemDirectory
+	dir    *staffdir.Directory
+	ledger *ledger.Service
 	api    *api.Server
 	http   *http.Server
 }
@@ -50,6 +55,7 @@ type serveConfig struct {
 	addr, data, kekFile, storeKind string
 	checkpointKeyFile              string
 	backupDir, backupKeysDir       string
+	adminLogin, adminPasswordFile  string
 	checkpointEvery                time.Duration
 	secureCookies                  bool
 	logFormat, logLevel            string
@@ -69,6 +75,8 @@ func (m *Main) serveFlags(args []string) (serveConfig, error) {
 	fs.DurationVar(&c.checkpointEvery, "checkpoint-interval", every, "sign a checkpoint this often when the log grew; 0: only at shutdown (SPOOR_CHECKPOINT_INTERVAL)")
 	fs.StringVar(&c.backupDir, "backup-dir", m.env("SPOOR_BACKUP_DIR", ""), "where POST /api/v1/backups puts log backups (SPOOR_BACKUP_DIR; default <data>-backups)")
 	fs.StringVar(&c.backupKeysDir, "backup-keys-dir", m.env("SPOOR_BACKUP_KEYS_DIR", ""), "where online backups put the key store; empty: not backed up (SPOOR_BACKUP_KEYS_DIR)")
+	fs.StringVar(&c.adminLogin, "admin-login", m.env("SPOOR_ADMIN_LOGIN", "admin"), "login of the administrator created on first run (SPOOR_ADMIN_LOGIN)")
+	fs.StringVar(&c.adminPasswordFile, "admin-password-file", m.env("SPOOR_ADMIN_PASSWORD_FILE", ""), "first run: read the administrator's password from this file instead of printing a random one (SPOOR_ADMIN_PASSWORD_FILE)")
 	fs.StringVar(&c.storeKind, "store", m.env("SPOOR_STORE", "embedded"), "event store: embedded (SPOOR_STORE)")
 	secure, _ := strconv.ParseBool(m.env("SPOOR_SECURE_COOKIES", "false"))
 	fs.BoolVar(&c.secureCookies, "secure-cookies", secure, "mark the session cookie Secure (SPOOR_SECURE_COOKIES)")
@@ -153,7 +161,6 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	instrumented := ops.InstrumentStore(s.st, metrics, nil)
-	_ = instrumented // the ledger appends through it once it is wired
 	cp, err := store.NewCheckpointer(signer, time.Now)
 	if err != nil {
 		return err
@@ -164,7 +171,71 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("load time zone: %w", err)
 	}
-	s.dir = auth.NewMemDirectory()
+	teamNow := func() time.Time { return time.Now().In(loc) }
+	s.ledger, err = ledger.New(instrumented, s.sealer, teamNow, uuid.NewString, ledger.Options{})
+	if err != nil {
+		return err
+	}
+
+	// The staff directory follows the log; serve waits until it has caught
+	// up with what is stored, then creates the first administrator if there
+	// is no staff member at all.
+	s.dir = staffdir.New(s.st, s.sealer, log.With("component", "staffdir"))
+	bg, stopBG := context.WithCancel(context.Background())
+	dirStopped := make(chan struct{})
+	var dirErr error
+	go func() {
+		defer close(dirStopped)
+		dirErr = s.dir.Run(bg)
+		if bg.Err() == nil {
+			log.Error("the staff directory stopped; logins see no changes", "err", dirErr)
+		}
+	}()
+	m.onClose(func() error {
+		stopBG()
+		<-dirStopped
+		if dirErr != nil && !errors.Is(dirErr, context.Canceled) && !errors.Is(dirErr, store.ErrClosed) {
+			return fmt.Errorf("staff directory: %w", dirErr)
+		}
+		return nil
+	})
+	head, err := s.st.Head(ctx)
+	if err != nil {
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	err = s.dir.WaitFor(wctx, head)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("load the staff directory: %w", err)
+	}
+	if s.dir.Staff() == 0 {
+		password, err := firstAdmin(ctx, s.ledger, s.dir, c.adminLogin, c.adminPasswordFile, teamNow())
+		if err != nil {
+			return err
+		}
+		if password != "" {
+			fmt.Fprintf(m.stdout, "First run: created the administrator %q with the password\n\n    %s\n\n"+
+				"It is shown only now. Log in and give it to nobody; set your own with -admin-password-file next time you start a new data directory.\n", c.adminLogin, password)
+		} else {
+			fmt.Fprintf(m.stdout, "First run: created the administrator %q with the password from %s\n", c.adminLogin, c.adminPasswordFile)
+		}
+	}
+	go func() {
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-bg.Done():
+				return
+			case <-t.C:
+				if lag, err := s.dir.Lag(bg); err == nil {
+					metrics.SetProjectionLag("staff_directory", lag)
+				}
+			}
+		}
+	}()
+
 	argon := auth.DefaultArgon2Params()
 	authSvc := auth.NewService(auth.Config{
 		Directory: s.dir,
@@ -176,11 +247,22 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		Auth:     authSvc,
 		Backups:  onlineBackups{st: s.st, keys: s.keys, logRoot: c.backupDir, keysRoot: c.backupKeysDir, now: time.Now},
 		Policy:   auth.Policy{Hours: auth.DefaultWorkingHours(loc)},
+		Access:   api.LedgerRecorder{Ledger: s.ledger},
+		Families: api.LedgerFamilies{Ledger: s.ledger, Location: loc},
 		Metrics:  metrics,
 		Gatherer: s.reg,
 		Ready: func(ctx context.Context) error {
-			if _, err := s.st.Head(ctx); err != nil {
+			select {
+			case <-dirStopped:
+				return errors.New("the staff directory stopped")
+			default:
+			}
+			lag, err := s.dir.Lag(ctx)
+			if err != nil {
 				return errors.New("event store not reachable")
+			}
+			if lag > 10_000 {
+				return fmt.Errorf("the staff directory is %d events behind", lag)
 			}
 			return nil
 		},

@@ -39,6 +39,9 @@ Serve flags:
                    (SPOOR_CHECKPOINT_INTERVAL; default 10m)
 Verify flags:
   -verifier-key file          checkpoint verifier key (default <data>/checkpoint.pub if present)
+  -admin-login name           first run only: login of the administrator created when the log
+                   has no staff (SPOOR_ADMIN_LOGIN; default admin); its password is printed
+                   once, or read from -admin-password-file (SPOOR_ADMIN_PASSWORD_FILE)
   -secure-cookies  mark the session cookie Secure, for TLS (SPOOR_SECURE_COOKIES=true)
   -backup-dir dir  online backups (POST /api/v1/backups, admin) go here (SPOOR_BACKUP_DIR;
                    default <data>-backups)
