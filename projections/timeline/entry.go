@@ -57,53 +57,57 @@ type Entry struct {
 	Superseded bool `json:"superseded,omitempty"`
 }
 
-// kindOf returns the kind of an event type.
-func kindOf(ev domain.Event) Kind {
-	switch ev.(type) {
-	case domain.ContactLogged, domain.ContactCorrected:
+// kindOf returns the kind of an event.
+func kindOf(ev domain.Event) Kind { return kindOfType(ev.EventType()) }
+
+// kindOfType returns the kind of an event type name.
+func kindOfType(typ string) Kind {
+	switch typ {
+	case domain.TypeContactLogged, domain.TypeContactCorrected:
 		return KindContact
-	case domain.QuestionRaised, domain.QuestionAnswered:
+	case domain.TypeQuestionRaised, domain.TypeQuestionAnswered:
 		return KindQuestion
-	case domain.MemberAdded, domain.MemberCorrected, domain.MemberLeft:
+	case domain.TypeMemberAdded, domain.TypeMemberCorrected, domain.TypeMemberLeft:
 		return KindMember
-	case domain.ProfessionalAdded, domain.ProfessionalRemoved:
+	case domain.TypeProfessionalAdded, domain.TypeProfessionalRemoved:
 		return KindProfessional
-	case domain.AssessmentRegistered:
+	case domain.TypeAssessmentRegistered:
 		return KindAssessment
-	case domain.ConsentGiven, domain.ConsentRefused, domain.ConsentWithdrawn, domain.ConsentExpired:
+	case domain.TypeConsentGiven, domain.TypeConsentRefused, domain.TypeConsentWithdrawn, domain.TypeConsentExpired:
 		return KindConsent
-	case domain.DisclosureMade, domain.FamilyInformed, domain.ConfidentialityLifted, domain.InfoRequestReceived, domain.InfoRequestAnswered, domain.InfoRequestRefused:
+	case domain.TypeDisclosureMade, domain.TypeFamilyInformed, domain.TypeConfidentialityLifted, domain.TypeInfoRequestReceived, domain.TypeInfoRequestAnswered, domain.TypeInfoRequestRefused:
 		return KindDisclosure
-	case domain.ParketInformed, domain.ParketStatusRequested, domain.ParketStatusReported, domain.ParketWorryReported, domain.ReferredToOCJ, domain.YouthCourtInvolved, domain.ParketClosed:
+	case domain.TypeParketInformed, domain.TypeParketStatusRequested, domain.TypeParketStatusReported, domain.TypeParketWorryReported, domain.TypeReferredToOCJ, domain.TypeYouthCourtInvolved, domain.TypeParketClosed:
 		return KindParket
-	case domain.PoliceFactsRecorded, domain.PoliceFileClosed, domain.PoliceFileReopened:
+	case domain.TypePoliceFactsRecorded, domain.TypePoliceFileClosed, domain.TypePoliceFileReopened:
 		return KindPolice
-	case domain.BudgetAllocated, domain.SpendProposed, domain.SpendDecided, domain.SpendRecorded, domain.SpendReviewed, domain.SpendReversed, domain.OverspendApproved, domain.CostAvoidanceRecorded:
+	case domain.TypeBudgetAllocated, domain.TypeSpendProposed, domain.TypeSpendDecided, domain.TypeSpendRecorded, domain.TypeSpendReviewed, domain.TypeSpendReversed, domain.TypeOverspendApproved, domain.TypeCostAvoidanceRecorded:
 		return KindBudget
-	case domain.RetentionSet, domain.LegalHoldSet, domain.LegalHoldLifted, domain.FamilyErased:
+	case domain.TypeRetentionSet, domain.TypeLegalHoldSet, domain.TypeLegalHoldLifted, domain.TypeFamilyErased:
 		return KindRetention
 	}
 	return KindCase
 }
 
-// domainsOf returns the life domains an event touches (the event's own
-// slice, not copied: callers copy before handing it out).
-func domainsOf(it *item) []domain.LifeDomain {
-	switch e := it.ev.(type) {
+// metaOf returns the life domains an event touches (the event's own slice
+// where it has one: never modified) and its key: the contact id of a
+// contact, the question id of a question. A QuestionAnswered's domain is
+// filled in by Model.add from its question.
+func metaOf(ev domain.Event) ([]domain.LifeDomain, string) {
+	switch e := ev.(type) {
 	case domain.ContactLogged:
-		return e.LifeDomains
+		return e.LifeDomains, string(e.ContactID)
 	case domain.ContactCorrected:
-		return e.LifeDomains
+		return e.LifeDomains, string(e.ContactID)
 	case domain.FamilyReferred:
-		return e.Problems
+		return e.Problems, ""
 	case domain.QuestionRaised:
 		if e.LifeDomain != "" {
-			return []domain.LifeDomain{e.LifeDomain}
+			return []domain.LifeDomain{e.LifeDomain}, string(e.QuestionID)
 		}
+		return nil, string(e.QuestionID)
 	case domain.QuestionAnswered:
-		if it.qDomain != "" {
-			return []domain.LifeDomain{it.qDomain}
-		}
+		return nil, string(e.QuestionID)
 	case domain.AssessmentRegistered:
 		// Items of the leefsituatie are named after the life domains.
 		var out []domain.LifeDomain
@@ -112,33 +116,9 @@ func domainsOf(it *item) []domain.LifeDomain {
 				out = append(out, d)
 			}
 		}
-		return out
+		return out, ""
 	}
-	return nil
-}
-
-// touches reports whether it touches life domain d, without allocating for
-// the common cases.
-func touches(it *item, d domain.LifeDomain) bool {
-	switch e := it.ev.(type) {
-	case domain.ContactLogged:
-		return slices.Contains(e.LifeDomains, d)
-	case domain.ContactCorrected:
-		return slices.Contains(e.LifeDomains, d)
-	case domain.FamilyReferred:
-		return slices.Contains(e.Problems, d)
-	case domain.QuestionRaised:
-		return e.LifeDomain == d
-	case domain.QuestionAnswered:
-		return it.qDomain == d
-	case domain.AssessmentRegistered:
-		for _, x := range e.Items {
-			if x.Item == string(d) {
-				return true
-			}
-		}
-	}
-	return false
+	return nil, ""
 }
 
 // dateOf returns the event's own date (the day it is about).

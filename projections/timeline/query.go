@@ -123,103 +123,113 @@ func (m *Model) Family(ctx context.Context, id domain.FamilyID, q Query, opener 
 	if err := q.validate(opener); err != nil {
 		return Page{}, err
 	}
-	m.mu.RLock()
-	var items []item
-	if fam := m.families[id]; fam != nil {
-		// Items are append-only: the elements below len never change, so
-		// the slice can be read after the lock is released.
-		items = fam.items[:len(fam.items):len(fam.items)]
-	}
-	m.mu.RUnlock()
-	cut := nanos(q.AsOf)
-	known := false
-	for i := range items {
-		if items[i].at <= cut {
-			known = true
-			break
-		}
-	}
-	if !known {
-		return Page{}, fmt.Errorf("family %s: %w", id, ErrUnknownFamily)
-	}
 	text := strings.ToLower(strings.TrimSpace(q.Text))
 	var sealed map[string]domain.Event
 	if text != "" {
+		// Open before taking the lock: the opener does I/O.
 		var err error
 		if sealed, err = opener.OpenFamily(ctx, id); err != nil {
 			return Page{}, fmt.Errorf("timeline: opening family %s: %w", id, err)
 		}
 	}
+	cut := nanos(q.AsOf)
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var items []item
+	if fam := m.families[id]; fam != nil {
+		items = fam.items
+	}
+	if !anyBefore(items, cut) {
+		return Page{}, fmt.Errorf("family %s: %w", id, ErrUnknownFamily)
+	}
 	page := Page{FamilyID: id, Entries: []Entry{}}
-	var corrected map[domain.ContactID]bool // contacts with a later correction
+	var corrected map[string]bool // contacts with a later correction
 	for i := len(items) - 1; i >= 0; i-- {
 		it := &items[i]
 		if it.at > cut {
 			continue
 		}
 		superseded := false
-		switch e := it.ev.(type) {
-		case domain.ContactCorrected:
-			superseded = corrected[e.ContactID]
+		switch it.typ {
+		case domain.TypeContactCorrected:
+			superseded = corrected[it.key]
 			if corrected == nil {
-				corrected = map[domain.ContactID]bool{}
+				corrected = map[string]bool{}
 			}
-			corrected[e.ContactID] = true
-		case domain.ContactLogged:
-			superseded = corrected[e.ContactID]
+			corrected[it.key] = true
+		case domain.TypeContactLogged:
+			superseded = corrected[it.key]
 		}
 		if q.Before != 0 && it.pos >= q.Before {
 			continue
 		}
-		if !q.match(it, text, sealed) {
+		ok, err := q.match(it, text, sealed)
+		if err != nil {
+			return Page{}, err
+		}
+		if !ok {
 			continue
 		}
 		if len(page.Entries) == q.Limit {
 			page.Next = page.Entries[len(page.Entries)-1].Position
 			break
 		}
-		page.Entries = append(page.Entries, entryOf(it, superseded))
+		e, err := entryOf(it, superseded)
+		if err != nil {
+			return Page{}, err
+		}
+		page.Entries = append(page.Entries, e)
 	}
 	return page, nil
 }
 
-// match applies the filters other than the cursor.
-func (q *Query) match(it *item, text string, sealed map[string]domain.Event) bool {
-	if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, kindOf(it.ev)) {
-		return false
+// anyBefore reports whether an item was recorded at or before cut.
+func anyBefore(items []item, cut int64) bool {
+	for i := range items {
+		if items[i].at <= cut {
+			return true
+		}
 	}
-	if q.LifeDomain != "" && !touches(it, q.LifeDomain) {
-		return false
+	return false
+}
+
+// match applies the filters other than the cursor.
+func (q *Query) match(it *item, text string, sealed map[string]domain.Event) (bool, error) {
+	if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, it.kind) {
+		return false, nil
+	}
+	if q.LifeDomain != "" && !slices.Contains(it.domains, q.LifeDomain) {
+		return false, nil
 	}
 	if !q.From.IsZero() || !q.Until.IsZero() {
-		d := dateOf(it.ev)
+		d := it.date
 		if d.IsZero() || (!q.From.IsZero() && d.Before(q.From)) || (!q.Until.IsZero() && d.After(q.Until)) {
-			return false
+			return false, nil
 		}
 	}
 	if text != "" {
 		ev, ok := sealed[it.id]
 		if !ok {
-			return false
+			return false, nil
 		}
-		found := false
 		for _, s := range sealedTexts(ev) {
 			if s != "" && strings.Contains(strings.ToLower(s), text) {
-				found = true
-				break
+				return true, nil
 			}
 		}
-		if !found {
-			return false
-		}
+		return false, nil
 	}
-	return true
+	return true, nil
 }
 
 // entryOf builds the public entry of an item.
-func entryOf(it *item, superseded bool) Entry {
-	summary, refs := summaryOf(it.ev)
-	doms := slices.Clone(domainsOf(it))
+func entryOf(it *item, superseded bool) (Entry, error) {
+	ev, err := it.event()
+	if err != nil {
+		return Entry{}, err
+	}
+	summary, refs := summaryOf(ev)
+	doms := slices.Clone(it.domains)
 	if doms == nil {
 		doms = []domain.LifeDomain{}
 	}
@@ -227,15 +237,15 @@ func entryOf(it *item, superseded bool) Entry {
 		Position:    it.pos,
 		EventID:     it.id,
 		RecordedAt:  time.Unix(0, it.at).UTC(),
-		Date:        dateOf(it.ev),
-		Type:        it.ev.EventType(),
-		Kind:        kindOf(it.ev),
+		Date:        it.date,
+		Type:        it.typ,
+		Kind:        it.kind,
 		LifeDomains: doms,
 		Actor:       it.actor,
 		Summary:     summary,
 		Refs:        refs,
 		Superseded:  superseded,
-	}
+	}, nil
 }
 
 // Families returns the number of families the model holds (for metrics and

@@ -7,11 +7,14 @@
 //
 // # Index
 //
-// Apply keeps, per family, the family stream's facts in position order (the
-// decoded public event and the envelope's metadata). A query touches only
-// that family's slice, newest first, so its cost depends on the family's
-// own events, never on the size of the log: a few hundred events answer in
-// microseconds with a million events stored. Events of access-<id> streams
+// Apply keeps, per family, the family stream's facts in position order: the
+// envelope's metadata, what the filters need (kind, date, life domains,
+// contact id) and the public event. A query touches only that family's
+// slice, newest first, so its cost depends on the family's own events,
+// never on the size of the log: a few hundred events answer well under a
+// millisecond with a million events stored. A snapshot stores each event's
+// public JSON in a binary frame; after a snapshot or a restore an item keeps
+// only that JSON and a query decodes the entries it returns. Events of access-<id> streams
 // ("who saw what") are not part of the timeline: they belong to the privacy
 // read model.
 //
@@ -28,7 +31,10 @@
 package timeline
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -40,20 +46,28 @@ import (
 	"spoor/store"
 )
 
-// item is one fact of a family's timeline.
+// item is one fact of a family's timeline: the metadata the filters need,
+// extracted once by Apply, and the event itself, either decoded (ev) or as
+// its public JSON (raw) after a snapshot encoded it or a restore read it.
+// Exactly one of ev and raw is set. Items change only under the write lock.
 type item struct {
 	pos     uint64
 	at      int64 // RecordedAt in Unix nanoseconds
 	id      string
 	actor   store.Actor
+	typ     string
+	kind    Kind
+	date    domain.Date
+	domains []domain.LifeDomain // shared with the event: never modified
+	key     string              // contact id (contacts) or question id (questions)
 	ev      domain.Event
-	qDomain domain.LifeDomain // for QuestionAnswered: the question's domain
+	raw     []byte
 }
 
 // family is one family's timeline.
 type family struct {
 	items     []item
-	questions map[domain.QuestionID]domain.LifeDomain
+	questions map[string]domain.LifeDomain // question id -> life domain
 }
 
 // Model is the timeline read model. Make it with New; it is safe for
@@ -76,85 +90,249 @@ func (m *Model) Apply(f *projections.Fact) {
 		return
 	}
 	id := domain.FamilyID(f.Stream[len(domain.FamilyStreamPrefix):])
+	it := item{pos: f.Position, at: f.RecordedAt.UnixNano(), id: f.EventID, actor: f.Actor, ev: f.Event,
+		typ: f.Event.EventType(), kind: kindOf(f.Event), date: dateOf(f.Event)}
+	it.domains, it.key = metaOf(f.Event)
 	m.mu.Lock()
-	m.add(id, item{pos: f.Position, at: f.RecordedAt.UnixNano(), id: f.EventID, actor: f.Actor, ev: f.Event})
+	m.add(id, it)
 	m.mu.Unlock()
 }
 
-// add appends it to family id's timeline. Caller holds the write lock.
+// add appends it to family id's timeline, resolving a QuestionAnswered's
+// life domain from its question. Caller holds the write lock.
 func (m *Model) add(id domain.FamilyID, it item) {
 	fam := m.families[id]
 	if fam == nil {
 		fam = &family{items: make([]item, 0, 16)}
 		m.families[id] = fam
 	}
-	switch e := it.ev.(type) {
-	case domain.QuestionRaised:
-		if fam.questions == nil {
-			fam.questions = map[domain.QuestionID]domain.LifeDomain{}
+	switch it.typ {
+	case domain.TypeQuestionRaised:
+		if len(it.domains) == 1 {
+			if fam.questions == nil {
+				fam.questions = map[string]domain.LifeDomain{}
+			}
+			fam.questions[it.key] = it.domains[0]
 		}
-		fam.questions[e.QuestionID] = e.LifeDomain
-	case domain.QuestionAnswered:
-		it.qDomain = fam.questions[e.QuestionID]
+	case domain.TypeQuestionAnswered:
+		if d, ok := fam.questions[it.key]; ok && it.domains == nil {
+			it.domains = []domain.LifeDomain{d}
+		}
 	}
 	fam.items = append(fam.items, it)
 }
 
-// snapItem is an item in a snapshot: the event as its type name and public
-// part.
-type snapItem struct {
-	Pos    uint64          `json:"p"`
-	At     int64           `json:"t"`
-	ID     string          `json:"id"`
-	Actor  store.Actor     `json:"a"`
-	Type   string          `json:"y"`
-	Public json.RawMessage `json:"d"`
+// event returns the item's event, decoding its public part when needed.
+func (it *item) event() (domain.Event, error) {
+	if it.ev != nil {
+		return it.ev, nil
+	}
+	ev, err := domain.Decode(it.typ, it.raw, nil)
+	if err != nil {
+		return nil, fmt.Errorf("timeline: position %d: %w", it.pos, err)
+	}
+	return ev, nil
 }
 
-type snapshot struct {
-	Families map[domain.FamilyID][]snapItem `json:"families"`
-}
+// Snapshot format (version 1): the magic "spoor-timeline-1\n", then per
+// family: uvarint-prefixed id, uvarint item count, and per item: uvarint
+// position, varint recorded-at, the strings (uvarint length + bytes) event
+// id, actor user id, actor role and type, the date as uvarint year, month
+// and day (0 0 0: none), the strings key and life domains joined by ",",
+// and the event's public JSON. Binary framing keeps a snapshot of a
+// million events to a copy of their public parts.
+const snapMagic = "spoor-timeline-1\n"
 
-// MarshalSnapshot implements projections.Snapshotter: every item with its
-// event's public part (the model never holds sealed parts).
+// errTorn reports a snapshot that ends early or holds a bad value.
+var errTorn = errors.New("timeline: snapshot is torn or malformed")
+
+// MarshalSnapshot implements projections.Snapshotter. It encodes the public
+// part of each event not yet encoded, once per event, under the read lock
+// (queries go on meanwhile); then, under the write lock, the items keep only
+// the encoded form (which also halves their memory) and every family's
+// items are written. Like every MarshalSnapshot it must not run
+// concurrently with Apply (the runner calls it between two facts).
 func (m *Model) MarshalSnapshot() ([]byte, error) {
+	type pending struct {
+		fam *family
+		idx int
+		raw []byte
+	}
+	var todo []pending
 	m.mu.RLock()
-	defer m.mu.RUnlock()
-	s := snapshot{Families: make(map[domain.FamilyID][]snapItem, len(m.families))}
-	for id, fam := range m.families {
-		out := make([]snapItem, len(fam.items))
-		for i, it := range fam.items {
-			enc, err := domain.Encode(it.ev)
+	for _, fam := range m.families {
+		for i := range fam.items {
+			it := &fam.items[i]
+			if it.raw != nil {
+				continue
+			}
+			raw, err := json.Marshal(it.ev) // the public part: Sealed is json:"-"
 			if err != nil {
+				m.mu.RUnlock()
 				return nil, fmt.Errorf("timeline: snapshot of position %d: %w", it.pos, err)
 			}
-			out[i] = snapItem{Pos: it.pos, At: it.at, ID: it.id, Actor: it.actor, Type: enc.Type, Public: enc.Public}
+			todo = append(todo, pending{fam, i, raw})
 		}
-		s.Families[id] = out
 	}
-	b, err := json.Marshal(&s)
-	if err != nil {
-		return nil, fmt.Errorf("timeline: snapshot: %w", err)
+	m.mu.RUnlock()
+
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, p := range todo {
+		it := &p.fam.items[p.idx]
+		it.raw, it.ev = p.raw, nil
+	}
+	size := len(snapMagic)
+	for id, fam := range m.families {
+		size += len(id) + 10
+		for i := range fam.items {
+			it := &fam.items[i]
+			size += len(it.raw) + len(it.id) + len(it.actor.UserID) + len(it.actor.Role) + len(it.typ) + len(it.key) + 10*len(it.domains) + 40
+		}
+	}
+	b := make([]byte, 0, size)
+	b = append(b, snapMagic...)
+	for id, fam := range m.families {
+		b = appendString(b, string(id))
+		b = binary.AppendUvarint(b, uint64(len(fam.items)))
+		for i := range fam.items {
+			it := &fam.items[i]
+			b = binary.AppendUvarint(b, it.pos)
+			b = binary.AppendVarint(b, it.at)
+			b = appendString(b, it.id)
+			b = appendString(b, it.actor.UserID)
+			b = appendString(b, it.actor.Role)
+			b = appendString(b, it.typ)
+			b = binary.AppendUvarint(b, uint64(it.date.Year()))
+			b = binary.AppendUvarint(b, uint64(it.date.Month()))
+			b = binary.AppendUvarint(b, uint64(it.date.Day()))
+			b = appendString(b, it.key)
+			b = appendString(b, joinDomains(it.domains))
+			b = binary.AppendUvarint(b, uint64(len(it.raw)))
+			b = append(b, it.raw...)
+		}
 	}
 	return b, nil
 }
 
-// UnmarshalSnapshot implements projections.Snapshotter; it replaces the
-// whole state, or changes nothing on error.
-func (m *Model) UnmarshalSnapshot(data []byte) error {
-	var s snapshot
-	if err := json.Unmarshal(data, &s); err != nil {
-		return fmt.Errorf("timeline: snapshot: %w", err)
-	}
-	fresh := New()
-	for id, items := range s.Families {
-		for _, si := range items {
-			ev, err := domain.Decode(si.Type, si.Public, nil)
-			if err != nil {
-				return fmt.Errorf("timeline: snapshot, position %d: %w", si.Pos, err)
-			}
-			fresh.add(id, item{pos: si.Pos, at: si.At, id: si.ID, actor: si.Actor, ev: ev})
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func joinDomains(ds []domain.LifeDomain) string {
+	var sb strings.Builder
+	for i, d := range ds {
+		if i > 0 {
+			sb.WriteByte(',')
 		}
+		sb.WriteString(string(d))
+	}
+	return sb.String()
+}
+
+// reader reads a snapshot.
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) uvarint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err = errTorn
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) varint() int64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.err = errTorn
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) bytes() []byte {
+	n := r.uvarint()
+	if r.err != nil {
+		return nil
+	}
+	if n > uint64(len(r.b)) {
+		r.err = errTorn
+		return nil
+	}
+	v := r.b[:n:n]
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) string() string { return string(r.bytes()) }
+
+// UnmarshalSnapshot implements projections.Snapshotter; it replaces the
+// whole state, or changes nothing on error. Events stay in their encoded
+// form (sharing one copy of data) and are decoded when a query returns them.
+func (m *Model) UnmarshalSnapshot(data []byte) error {
+	data = bytes.Clone(data) // items keep slices of it
+	rest, ok := strings.CutPrefix(string(data[:min(len(data), len(snapMagic))]), snapMagic)
+	if !ok || rest != "" {
+		return fmt.Errorf("%w: unknown format", errTorn)
+	}
+	r := &reader{b: data[len(snapMagic):]}
+	fresh := New()
+	roles := map[string]string{} // intern actors' user ids and roles
+	intern := func(b []byte) string {
+		if s, ok := roles[string(b)]; ok {
+			return s
+		}
+		s := string(b)
+		roles[s] = s
+		return s
+	}
+	for len(r.b) > 0 && r.err == nil {
+		id := domain.FamilyID(r.string())
+		n := r.uvarint()
+		if r.err == nil && n > uint64(len(r.b)) {
+			r.err = errTorn
+		}
+		for i := uint64(0); i < n && r.err == nil; i++ {
+			it := item{pos: r.uvarint(), at: r.varint(), id: r.string()}
+			it.actor = store.Actor{UserID: intern(r.bytes()), Role: intern(r.bytes())}
+			it.typ = intern(r.bytes())
+			if y, mo, d := r.uvarint(), r.uvarint(), r.uvarint(); y != 0 {
+				if mo < 1 || mo > 12 || d < 1 || d > 31 || y > 9999 {
+					r.err = errTorn
+				}
+				it.date = domain.NewDate(int(y), time.Month(mo), int(d))
+			}
+			it.key = r.string()
+			if ds := r.bytes(); len(ds) > 0 {
+				for _, d := range strings.Split(string(ds), ",") {
+					it.domains = append(it.domains, domain.LifeDomain(intern([]byte(d))))
+				}
+			}
+			it.raw = r.bytes()
+			if _, known := domain.StreamKindOf(it.typ); r.err == nil && (!known || len(it.raw) == 0) {
+				r.err = fmt.Errorf("%w: position %d has an unknown event type", errTorn, it.pos)
+			}
+			if r.err == nil {
+				it.kind = kindOfType(it.typ)
+				fresh.add(id, it)
+			}
+		}
+	}
+	if r.err != nil {
+		return r.err
 	}
 	m.mu.Lock()
 	m.families = fresh.families
@@ -163,7 +341,7 @@ func (m *Model) UnmarshalSnapshot(data []byte) error {
 }
 
 // SnapshotVersion implements projections.Snapshotter.
-func (m *Model) SnapshotVersion() int { return 1 }
+func (m *Model) SnapshotVersion() int { return 2 }
 
 // nanos turns an "as of" instant into a cut-off (zero: no cut-off).
 func nanos(asOf time.Time) int64 {
