@@ -164,8 +164,9 @@
 // case.closed, case.not_closed, case.waiting, case.not_waiting,
 // case.guidance_started, intake.waiting, guidance.no_intake,
 // guidance.no_consent, referral.consent, coach.not_found, coach.not_coach,
-// coach.same, coach_request.exists, cover.exists, cover.same_coach, cover.unknown, cover.ended,
-// coach_request.unknown, coach_request.handled, police_file.state,
+// coach.same, coach_request.exists, coach_request.unknown,
+// coach_request.handled, cover.exists, cover.same_coach, cover.unknown,
+// cover.ended, police_file.state,
 // member.unknown, member.exists, member.left, professional.unknown,
 // professional.exists, professional.removed, contact.unknown, contact.exists,
 // contact.cancelled, question.unknown, question.exists, question.answered,
@@ -178,7 +179,8 @@
 // disclosure.child_consent, disclosure.confidential, disclosure.informed,
 // disclosure.not_confidential, disclosure.lifted, info_request.exists,
 // info_request.unknown, info_request.closed, parket.transition,
-// parket.no_open_request, parket.open_request, parket.request_exists, parket.disclosure_recipient,
+// parket.no_open_request, parket.open_request, parket.request_exists,
+// parket.disclosure_recipient,
 // budget.allocation_exists, budget.funding_source, budget.category,
 // budget.overspend, spend.exists, spend.unknown, spend.not_proposed,
 // spend.decided, spend.not_approved, spend.exceeds_decision, spend.path,
@@ -191,6 +193,9 @@
 // Team: settings.weight, settings.allocation, settings.capacity,
 // settings.funding, settings.days, settings.categories, settings.code.
 // Access: access.break_glass_reason.
+//
+// A new rule code needs a table test that expects it and an entry in this
+// list: TestEveryRuleIsTested parses the sources and checks both.
 //
 // # Adding an event
 //
