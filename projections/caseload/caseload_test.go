@@ -288,3 +288,29 @@ func BenchmarkApply(b *testing.B) {
 		m.Apply(&facts[i%len(facts)])
 	}
 }
+
+func TestFamilyFacts(t *testing.T) {
+	m := load(t)
+	f1, err := m.Family("f1", time.Time{})
+	if err != nil || f1.Coach != "c1" || f1.Closed || f1.Status != StatusGuidance || f1.Weight != 1.5 || len(f1.Covers) != 1 ||
+		f1.Covers[0].CoachID != "c2" || f1.Covers[0].Until != d("2026-03-10") || f1.LastContact != d("2026-01-15") {
+		t.Errorf("f1 = %+v, %v", f1, err)
+	}
+	if f5, _ := m.Family("f5", time.Time{}); !f5.Closed || f5.Coach != "c1" {
+		t.Errorf("f5 = %+v, want closed (last coach c1)", f5)
+	}
+	if f5, _ := m.Family("f5", at("2026-03-01T00:00:00Z")); f5.Closed || f5.Weight != 0.5 {
+		t.Errorf("f5 on 03-01 = %+v, want open, weight 0.5 under the defaults", f5)
+	}
+	if f2, _ := m.Family("f2", time.Time{}); f2.Coach != "" || f2.Status != StatusWaiting {
+		t.Errorf("f2 = %+v, want waiting, no coach", f2)
+	}
+	for _, tc := range []struct {
+		id   domain.FamilyID
+		asOf time.Time
+	}{{"nobody", time.Time{}}, {"f8", at("2026-03-01T00:00:00Z")}} {
+		if _, err := m.Family(tc.id, tc.asOf); !errors.Is(err, ErrUnknownFamily) {
+			t.Errorf("Family(%s, %v): %v, want ErrUnknownFamily", tc.id, tc.asOf, err)
+		}
+	}
+}

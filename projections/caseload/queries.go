@@ -466,3 +466,57 @@ func cloneSettings(s domain.TeamSettings) domain.TeamSettings {
 	s.SpendCategories = slices.Clone(s.SpendCategories)
 	return s
 }
+
+// ErrUnknownFamily: the model holds no referral of the family (as of the
+// query's instant).
+var ErrUnknownFamily = errors.New("caseload: unknown family")
+
+// FamilyFacts is one family's place in the caseload: what the access
+// policy needs (who is assigned, who covers when, whether the case is
+// closed) and the figures of the coordinator's views.
+type FamilyFacts struct {
+	FamilyID domain.FamilyID       `json:"family_id"`
+	Status   string                `json:"status"`
+	Source   domain.ReferralSource `json:"source"`
+	Weight   float64               `json:"weight"`
+	// Coach is the assigned coach: set by the intake or a CoachAssigned,
+	// cleared by a reopening. A closed family keeps its last coach here;
+	// Closed tells the policy that it is on nobody's caseload.
+	Coach  domain.StaffID `json:"coach_id,omitempty"`
+	Closed bool           `json:"closed"`
+	// Covers are all the family's cover arrangements, each with its last
+	// day covered (inclusive), ordered by From.
+	Covers          []Cover     `json:"covers"`
+	GuidanceStarted domain.Date `json:"guidance_started,omitzero"`
+	LastContact     domain.Date `json:"last_contact,omitzero"`
+}
+
+// Family returns family id's caseload facts as the ledger stood at asOf
+// (zero: now). It folds that family only, so it is cheap enough to call on
+// every request (the access policy does). Errors: ErrUnknownFamily.
+func (m *Model) Family(id domain.FamilyID, asOf time.Time) (FamilyFacts, error) {
+	cut := nanos(asOf)
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	fl, ok := m.st.Families[id]
+	if !ok {
+		return FamilyFacts{}, fmt.Errorf("family %s: %w", id, ErrUnknownFamily)
+	}
+	s := fl.fold(cut)
+	if !s.exists {
+		return FamilyFacts{}, fmt.Errorf("family %s: %w", id, ErrUnknownFamily)
+	}
+	ff := FamilyFacts{FamilyID: id, Status: s.status, Source: s.source, Weight: m.weight(m.settings(cut), s.source),
+		Coach: s.coach, Closed: s.status == StatusClosed, Covers: []Cover{}, GuidanceStarted: s.guidanceOn, LastContact: s.lastContact}
+	for _, c := range s.covers {
+		ff.Covers = append(ff.Covers, Cover{CoverID: domain.CoverID(c.id), FamilyID: id, CoachID: c.coach, ForCoach: c.for_,
+			From: c.from, Until: c.last(), Arranged: c.until, EndedEarly: c.last() != c.until, Reason: c.reason})
+	}
+	slices.SortFunc(ff.Covers, func(a, b Cover) int {
+		if c := a.From.Compare(b.From); c != 0 {
+			return c
+		}
+		return strings.Compare(string(a.CoverID), string(b.CoverID))
+	})
+	return ff, nil
+}
