@@ -157,85 +157,96 @@ func emptyState() state {
 // Name implements projections.Model.
 func (m *Model) Name() string { return "caseload" }
 
-// Apply implements projections.Model. It ignores facts it does not need.
+// Apply implements projections.Model. It ignores facts it does not need
+// (and takes the lock only for those it keeps).
 func (m *Model) Apply(f *projections.Fact) {
 	at := f.RecordedAt.UnixNano()
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	if strings.HasPrefix(f.Stream, domain.FamilyStreamPrefix) {
-		m.applyFamily(domain.FamilyID(f.Stream[len(domain.FamilyStreamPrefix):]), at, f.Event)
+		e, ok := familyEntry(f.Event)
+		if !ok {
+			return
+		}
+		e.At = at
+		id := domain.FamilyID(f.Stream[len(domain.FamilyStreamPrefix):])
+		m.mu.Lock()
+		fl := m.st.Families[id]
+		if fl == nil {
+			fl = &famLog{}
+			m.st.Families[id] = fl
+		}
+		if e.Op == opContactFix {
+			fl.Fixes = true
+		}
+		fl.Entries = append(fl.Entries, e)
+		m.mu.Unlock()
 		return
 	}
+	var se staffEntry
 	switch e := f.Event.(type) {
 	case domain.TeamSettingsChanged:
+		m.mu.Lock()
 		m.st.Settings = append(m.st.Settings, settingsAt{At: at, Settings: e.Settings})
-	case domain.StaffRegistered:
-		m.staff(f.Stream, staffEntry{At: at, Active: 1})
-	case domain.RoleGranted:
-		if e.Role == domain.RoleCoach {
-			m.staff(f.Stream, staffEntry{At: at, Coach: 1})
-		}
-	case domain.RoleRevoked:
-		if e.Role == domain.RoleCoach {
-			m.staff(f.Stream, staffEntry{At: at, Coach: -1})
-		}
-	case domain.StaffDeactivated:
-		m.staff(f.Stream, staffEntry{At: at, Active: -1})
-	case domain.StaffReactivated:
-		m.staff(f.Stream, staffEntry{At: at, Active: 1})
-	}
-}
-
-func (m *Model) staff(stream string, e staffEntry) {
-	id, ok := domain.StaffIDFromStream(stream)
-	if !ok {
+		m.mu.Unlock()
 		return
-	}
-	m.st.Staff[id] = append(m.st.Staff[id], e)
-}
-
-func (m *Model) applyFamily(id domain.FamilyID, at int64, ev domain.Event) {
-	var e entry
-	switch v := ev.(type) {
-	case domain.FamilyReferred:
-		e = entry{Op: opReferred, D1: v.Date, Source: v.Source}
-	case domain.WaitingListEntered:
-		e = entry{Op: opWaitEnter, D1: v.Date}
-	case domain.WaitingListLeft:
-		e = entry{Op: opWaitLeave, D1: v.Date, Code: string(v.Outcome)}
-	case domain.IntakeHeld:
-		e = entry{Op: opIntake, D1: v.Date, Coach: v.CoachID}
-	case domain.GuidanceStarted:
-		e = entry{Op: opGuidance, D1: v.Date}
-	case domain.CoachAssigned:
-		e = entry{Op: opAssign, D1: v.Date, Coach: v.CoachID}
-	case domain.CoverArranged:
-		e = entry{Op: opCover, D1: v.From, D2: v.Until, ID: string(v.CoverID), Coach: v.CoachID, Other: v.ForCoachID, Code: string(v.Reason)}
-	case domain.CoverEnded:
-		e = entry{Op: opCoverEnd, D1: v.Date, ID: string(v.CoverID)}
-	case domain.CaseClosed:
-		e = entry{Op: opClosed, D1: v.Date}
-	case domain.CaseReopened:
-		e = entry{Op: opReopened, D1: v.Date, Source: v.Source}
-	case domain.ContactLogged:
-		e = entry{Op: opContact, D1: v.Date, ID: string(v.ContactID)}
-	case domain.ContactCorrected:
-		e = entry{Op: opContactFix, D1: v.Date, ID: string(v.ContactID), Flag: v.Cancelled}
-	case domain.AssessmentRegistered:
-		e = entry{Op: opAssessment, D1: v.Date}
+	case domain.StaffRegistered, domain.StaffReactivated:
+		se = staffEntry{Active: 1}
+	case domain.StaffDeactivated:
+		se = staffEntry{Active: -1}
+	case domain.RoleGranted:
+		if e.Role != domain.RoleCoach {
+			return
+		}
+		se = staffEntry{Coach: 1}
+	case domain.RoleRevoked:
+		if e.Role != domain.RoleCoach {
+			return
+		}
+		se = staffEntry{Coach: -1}
 	default:
 		return
 	}
-	e.At = at
-	fl := m.st.Families[id]
-	if fl == nil {
-		fl = &famLog{}
-		m.st.Families[id] = fl
+	id, ok := domain.StaffIDFromStream(f.Stream)
+	if !ok {
+		return
 	}
-	if e.Op == opContactFix {
-		fl.Fixes = true
+	se.At = at
+	m.mu.Lock()
+	m.st.Staff[id] = append(m.st.Staff[id], se)
+	m.mu.Unlock()
+}
+
+// familyEntry returns the log entry of a family event, or false for an
+// event the model does not need.
+func familyEntry(ev domain.Event) (entry, bool) {
+	switch v := ev.(type) {
+	case domain.FamilyReferred:
+		return entry{Op: opReferred, D1: v.Date, Source: v.Source}, true
+	case domain.WaitingListEntered:
+		return entry{Op: opWaitEnter, D1: v.Date}, true
+	case domain.WaitingListLeft:
+		return entry{Op: opWaitLeave, D1: v.Date, Code: string(v.Outcome)}, true
+	case domain.IntakeHeld:
+		return entry{Op: opIntake, D1: v.Date, Coach: v.CoachID}, true
+	case domain.GuidanceStarted:
+		return entry{Op: opGuidance, D1: v.Date}, true
+	case domain.CoachAssigned:
+		return entry{Op: opAssign, D1: v.Date, Coach: v.CoachID}, true
+	case domain.CoverArranged:
+		return entry{Op: opCover, D1: v.From, D2: v.Until, ID: string(v.CoverID), Coach: v.CoachID, Other: v.ForCoachID, Code: string(v.Reason)}, true
+	case domain.CoverEnded:
+		return entry{Op: opCoverEnd, D1: v.Date, ID: string(v.CoverID)}, true
+	case domain.CaseClosed:
+		return entry{Op: opClosed, D1: v.Date}, true
+	case domain.CaseReopened:
+		return entry{Op: opReopened, D1: v.Date, Source: v.Source}, true
+	case domain.ContactLogged:
+		return entry{Op: opContact, D1: v.Date, ID: string(v.ContactID)}, true
+	case domain.ContactCorrected:
+		return entry{Op: opContactFix, D1: v.Date, ID: string(v.ContactID), Flag: v.Cancelled}, true
+	case domain.AssessmentRegistered:
+		return entry{Op: opAssessment, D1: v.Date}, true
 	}
-	fl.Entries = append(fl.Entries, e)
+	return entry{}, false
 }
 
 // cover is a cover arrangement as folded.

@@ -280,15 +280,6 @@ func TestQueriesReturnCopies(t *testing.T) {
 	}
 }
 
-func BenchmarkApply(b *testing.B) {
-	facts := projtest.LoadFacts(b, "testdata/scenario.jsonl")
-	b.ReportAllocs()
-	m := New(domain.DefaultTeamSettings())
-	for i := 0; b.Loop(); i++ {
-		m.Apply(&facts[i%len(facts)])
-	}
-}
-
 func TestFamilyFacts(t *testing.T) {
 	m := load(t)
 	f1, err := m.Family("f1", time.Time{})
