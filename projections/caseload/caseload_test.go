@@ -215,7 +215,9 @@ func TestWouldExceed(t *testing.T) {
 }
 
 func TestAtCapacityIsNotOver(t *testing.T) {
-	m := New(domain.DefaultTeamSettings())
+	set := domain.DefaultTeamSettings()
+	set.CoachCapacity = 2
+	m := New(set)
 	facts, err := projtest.ParseFacts([]byte(`
 {"stream":"family-a","type":"FamilyReferred","data":{"family_id":"a","date":"2026-01-02","source":"school"}}
 {"stream":"family-a","type":"IntakeHeld","data":{"date":"2026-01-03","coach_id":"c"}}
@@ -233,17 +235,16 @@ func TestAtCapacityIsNotOver(t *testing.T) {
 	if len(l.Families) != 1 || l.Families[0].Weight != 1.0 || l.Families[0].Phase != "intake" || l.Registered {
 		t.Fatalf("after reopening: %+v", l)
 	}
-	for i := 0; i < 5; i++ {
-		if _, err := m.WouldExceed("c", domain.SourcePolice, time.Time{}); err != nil {
-			t.Fatal(err)
-		}
+	// 1.0 + 1.0 = 2.0: exactly the capacity of 2 is allowed.
+	chk, err := m.WouldExceed("c", domain.SourcePolice, time.Time{})
+	if err != nil || chk.Load != 1 || chk.After != 2 || chk.Capacity != 2 || chk.Exceeds {
+		t.Errorf("police check at capacity: %+v, %v", chk, err)
 	}
-	chk, _ := m.WouldExceed("c", domain.SourcePolice, time.Time{})
-	if chk.After != 2 || chk.Exceeds {
-		t.Errorf("check %+v", chk)
+	if l.OverCapacity || !reflect.DeepEqual(l.FullFor, []domain.ReferralSource{}) || l.Left != 1 {
+		t.Errorf("load 1 of 2: over %v, full for %v, left %v; want not over, room for any source, 1 left", l.OverCapacity, l.FullFor, l.Left)
 	}
 	// Closed between 02-01 and the reopening: no active family then.
-	if l := m.Coach("c", facts[3].RecordedAt, d("2026-02-01")); len(l.Families) != 0 || l.Left != 6 {
+	if l := m.Coach("c", facts[3].RecordedAt, d("2026-02-01")); len(l.Families) != 0 || l.Left != 2 {
 		t.Errorf("while closed: %+v", l)
 	}
 	s := m.Summary(facts[3].RecordedAt)
