@@ -300,7 +300,7 @@ func TestAuditOnRead(t *testing.T) {
 				return nil
 			}})
 	})
-	ann, bo := e.login("ann"), e.login("bo")
+	ann, bo := e.login("ann"), e.login("boff")
 	type row struct {
 		c       *client
 		method  string
@@ -481,5 +481,116 @@ func TestFilePartsAreDomainParts(t *testing.T) {
 		if !FilePart(p).Valid() {
 			t.Errorf("policy part %s maps to %q, not a domain.FilePart", p, FilePart(p))
 		}
+	}
+}
+
+func TestStaffRoutes(t *testing.T) {
+	e := newEnv(t, nil)
+	admin := e.login("admin")
+	admin.header.Set(CSRFHeader, admin.csrf)
+	ann := e.login("ann")
+	ann.header.Set(CSRFHeader, ann.csrf)
+
+	if res := ann.do("GET", "/api/v1/staff", nil); res.code != 403 {
+		t.Fatalf("coach lists staff: %d", res.code)
+	}
+	res := admin.do("GET", "/api/v1/staff", nil)
+	if res.code != 200 || len(res.json["staff"].([]any)) != len(testUsers) {
+		t.Fatalf("list: %d %s", res.code, res.body)
+	}
+	for _, tc := range []struct {
+		body       map[string]any
+		code       int
+		errCode, f string
+	}{
+		{map[string]any{"login": "ann", "display_name": "Ann Twee", "roles": []string{"coach"}}, 409, "staff.login_taken", "login"},
+		{map[string]any{"login": "dora", "display_name": "Dora", "roles": []string{"chief"}}, 400, "invalid", "roles"},
+		{map[string]any{"login": "dora", "roles": []string{"coach"}}, 422, "field.required", "display_name"},
+		{map[string]any{"login": "D", "display_name": "Dora"}, 422, "staff.login", "login"},
+		{map[string]any{"login": "dora", "display_name": "Dora", "age": 40}, 400, "unknown_field", "age"},
+	} {
+		res := admin.do("POST", "/api/v1/staff", tc.body)
+		if res.code != tc.code || res.errorField("code") != tc.errCode || res.errorField("field") != tc.f {
+			t.Errorf("register %v: %d %s", tc.body, res.code, res.body)
+		}
+	}
+	if n := len(admin.do("GET", "/api/v1/staff", nil).json["staff"].([]any)); n != len(testUsers) {
+		t.Fatalf("refused registrations wrote staff: %d", n)
+	}
+	res = admin.do("POST", "/api/v1/staff", map[string]any{"login": "Dora", "display_name": "Dora Claes", "roles": []string{"coach"}})
+	if res.code != 201 || res.json["login"] != "dora" || fmt.Sprint(res.json["roles"]) != "[coach]" {
+		t.Fatalf("register: %d %s", res.code, res.body)
+	}
+	dora := res.json["id"].(string)
+	if res := e.client().do("POST", "/api/v1/login", map[string]string{"login": "dora", "password": testPassword}); res.code != 401 {
+		t.Fatalf("login without a password set: %d", res.code)
+	}
+	if res := admin.do("PUT", "/api/v1/staff/"+dora+"/password", map[string]string{"password": "short"}); res.code != 400 || res.errorField("field") != "password" {
+		t.Fatalf("weak password: %d %s", res.code, res.body)
+	}
+	if res := admin.do("PUT", "/api/v1/staff/"+dora+"/password", map[string]string{"password": testPassword}); res.code != 204 {
+		t.Fatalf("set password: %d %s", res.code, res.body)
+	}
+	d := e.login("dora")
+	d.header.Set(CSRFHeader, d.csrf)
+	if res := admin.do("POST", "/api/v1/staff/"+dora+"/roles", map[string]string{"role": "coordinator"}); res.code != 200 || fmt.Sprint(res.json["roles"]) != "[coach coordinator]" {
+		t.Fatalf("grant: %d %s", res.code, res.body)
+	}
+	if res := admin.do("POST", "/api/v1/staff/"+dora+"/roles", map[string]string{"role": "coordinator"}); res.code != 409 {
+		t.Fatalf("grant twice: %d %s", res.code, res.body)
+	}
+	if res := admin.do("DELETE", "/api/v1/staff/"+dora+"/roles/coach", nil); res.code != 200 || fmt.Sprint(res.json["roles"]) != "[coordinator]" {
+		t.Fatalf("revoke: %d %s", res.code, res.body)
+	}
+	if res := admin.do("DELETE", "/api/v1/staff/u-admin/roles/admin", nil); res.code != 422 {
+		t.Fatalf("revoke own admin: %d %s", res.code, res.body)
+	}
+	if res := admin.do("POST", "/api/v1/staff/u-nobody/deactivate", nil); res.code != 404 {
+		t.Fatalf("deactivate unknown: %d %s", res.code, res.body)
+	}
+	if res := admin.do("POST", "/api/v1/staff/"+dora+"/deactivate", nil); res.code != 200 || res.json["disabled"] != true {
+		t.Fatalf("deactivate: %d %s", res.code, res.body)
+	}
+	if res := d.do("GET", "/api/v1/me", nil); res.code != 401 {
+		t.Fatalf("session of a deactivated user: %d", res.code)
+	}
+	if res := e.client().do("POST", "/api/v1/login", map[string]string{"login": "dora", "password": testPassword}); res.code != 401 {
+		t.Fatalf("login of a deactivated user: %d", res.code)
+	}
+	if res := admin.do("POST", "/api/v1/staff/"+dora+"/reactivate", nil); res.code != 200 || res.json["disabled"] != false {
+		t.Fatalf("reactivate: %d %s", res.code, res.body)
+	}
+
+	// Changing one's own password.
+	d = e.login("dora")
+	d.header.Set(CSRFHeader, d.csrf)
+	if res := d.do("POST", "/api/v1/me/password", map[string]string{"current_password": "not it at all", "new_password": "a brand new passphrase"}); res.code != 422 || res.errorField("field") != "current_password" {
+		t.Fatalf("wrong current password: %d %s", res.code, res.body)
+	}
+	if res := d.do("POST", "/api/v1/me/password", map[string]string{"current_password": testPassword, "new_password": "short"}); res.code != 400 || res.errorField("field") != "new_password" {
+		t.Fatalf("weak new password: %d %s", res.code, res.body)
+	}
+	if res := d.do("POST", "/api/v1/me/password", map[string]string{"current_password": testPassword, "new_password": "a brand new passphrase"}); res.code != 204 {
+		t.Fatalf("change password: %d %s", res.code, res.body)
+	}
+	if res := d.do("GET", "/api/v1/me", nil); res.code != 401 {
+		t.Fatalf("session after a password change: %d", res.code)
+	}
+	if res := e.client().do("POST", "/api/v1/login", map[string]string{"login": "dora", "password": "a brand new passphrase"}); res.code != 200 {
+		t.Fatalf("login with the new password: %d %s", res.code, res.body)
+	}
+	// Every change is an event in the staff member's stream, by the admin.
+	n := 0
+	for env, err := range e.st.ReadStream(context.Background(), "staff-"+dora, 1) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n < 7 && env.Actor.UserID != "u-admin" {
+			t.Errorf("event %d (%s) by %s", env.Version, env.Type, env.Actor.UserID)
+		}
+		n++
+	}
+	if n != 8 { // registered, coach, password, coordinator, revoke, deactivate, reactivate, own password
+		t.Fatalf("%d events in the staff stream, want 8", n)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"spoor/auth"
+	"spoor/auth/staffdir"
 	"spoor/domain"
 	"spoor/ledger"
 	"spoor/ops"
@@ -78,7 +79,7 @@ type env struct {
 	t        testing.TB
 	srv      *httptest.Server
 	server   *Server
-	dir      *auth.MemDirectory
+	dir      *staffdir.Directory
 	reg      *prometheus.Registry
 	st       *pebble.Store
 	sealer   *store.Sealer
@@ -94,7 +95,7 @@ var testUsers = []auth.User{
 	{ID: "u-bart", Login: "bart", Roles: []auth.Role{auth.RoleCoach}},
 	{ID: "u-cora", Login: "cora", Roles: []auth.Role{auth.RoleCoordinator}},
 	{ID: "u-pia", Login: "pia", Roles: []auth.Role{auth.RolePrivacyOfficer}},
-	{ID: "u-bo", Login: "bo", Roles: []auth.Role{auth.RoleBackOffice}},
+	{ID: "u-bo", Login: "boff", Roles: []auth.Role{auth.RoleBackOffice}},
 }
 
 // newEnv starts the real server wiring on a loopback port with a Pebble
@@ -105,17 +106,8 @@ func newEnv(t testing.TB, extra func(*Server)) *env {
 	if err != nil {
 		t.Skipf("no time zone data: %v", err)
 	}
-	e := &env{t: t, dir: auth.NewMemDirectory(), reg: prometheus.NewRegistry(),
+	e := &env{t: t, reg: prometheus.NewRegistry(),
 		clock: &clock{t: time.Date(2026, 3, 10, 10, 0, 0, 0, loc)}}
-	for _, u := range testUsers {
-		u.PasswordHash, err = auth.HashPassword(testPassword, fastArgon, rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.dir.PutUser(u); err != nil {
-			t.Fatal(err)
-		}
-	}
 	e.st, err = pebble.Open(t.TempDir(), pebble.DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
@@ -135,6 +127,45 @@ func newEnv(t testing.TB, extra func(*Server)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	led, err := ledger.New(ops.InstrumentStore(e.st, m, nil), e.sealer, e.clock.Now, uuid.NewString, ledger.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The staff live in the log, registered through the ledger, and the
+	// directory follows it, as in serve.
+	e.dir = staffdir.New(e.st, e.sealer, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	dirDone := make(chan struct{})
+	go func() { e.dir.Run(ctx); close(dirDone) }()
+	t.Cleanup(func() { cancel(); <-dirDone })
+	hash, err := auth.HashPassword(testPassword, fastArgon, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := domain.DateOf(e.clock.Now())
+	var last uint64
+	for _, u := range testUsers {
+		id := domain.StaffID(u.ID)
+		name := u.Name
+		if name == "" {
+			name = "Staff " + u.Login
+		}
+		cmds := []domain.StaffCommand{domain.RegisterStaff{StaffID: id, Date: today, Login: u.Login, DisplayName: name}}
+		for _, role := range u.Roles {
+			cmds = append(cmds, domain.GrantRole{Role: domain.Role(role), Date: today, By: "u-admin"})
+		}
+		cmds = append(cmds, domain.SetPassword{Date: today, Hash: hash})
+		for _, cmd := range cmds {
+			res, err := led.ExecStaff(ctx, id, ledger.Meta{Actor: store.Actor{UserID: "system", Role: "system"}}, cmd)
+			if err != nil {
+				t.Fatalf("%s: %T: %v", u.Login, cmd, err)
+			}
+			last = res.LastPosition
+		}
+	}
+	if err := e.dir.WaitFor(ctx, last); err != nil {
+		t.Fatal(err)
+	}
 	svc := auth.NewService(auth.Config{
 		Directory: e.dir,
 		Sessions:  auth.NewSessions(auth.DefaultSessionOptions(), rand.Reader, e.clock.Now),
@@ -147,12 +178,8 @@ func newEnv(t testing.TB, extra func(*Server)) *env {
 			return nil
 		},
 	})
-	led, err := ledger.New(ops.InstrumentStore(e.st, m, nil), e.sealer, e.clock.Now, uuid.NewString, ledger.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	e.server, err = New(Config{
-		Auth: svc, Accounts: dirAccounts{e.dir}, Backups: storeBackups{e, t.TempDir()}, Policy: auth.Policy{Hours: auth.DefaultWorkingHours(loc)},
+		Auth: svc, Accounts: dirAccounts{e.dir.MemDirectory}, Ledger: led, Staff: e.dir, Argon2: fastArgon, Backups: storeBackups{e, t.TempDir()}, Policy: auth.Policy{Hours: auth.DefaultWorkingHours(loc)},
 		Families: families{
 			"f-ann":  {ID: "f-ann", AssignedCoach: "u-ann"},
 			"f-bart": {ID: "f-bart", AssignedCoach: "u-bart", Covers: []auth.Cover{{CoachID: "u-ann", From: e.clock.Now().AddDate(0, 0, 1)}}},

@@ -210,3 +210,7 @@ func loggerOrDiscard(l *slog.Logger) *slog.Logger {
 	}
 	return slog.New(slog.DiscardHandler)
 }
+
+// requestIDOf is the request id of ctx (the correlation id of the events a
+// request causes).
+func requestIDOf(ctx context.Context) string { return ops.RequestID(ctx) }

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"spoor/auth"
+	"spoor/ledger"
 	"spoor/ops"
 )
 
@@ -29,6 +30,13 @@ type Config struct {
 	// Backups makes online backups; when nil POST /api/v1/backups is not
 	// served.
 	Backups Backuper
+	// Ledger executes commands; with Staff it enables the staff routes.
+	Ledger *ledger.Service
+	// Staff is the staff directory the staff routes read and wait on.
+	Staff StaffDirectory
+	// Argon2 are the parameters new passwords are hashed with
+	// (auth.DefaultArgon2Params when zero).
+	Argon2 auth.Argon2Params
 	// Policy decides access.
 	Policy auth.Policy
 	// Families gives the policy the facts of a family. When nil, no family
@@ -122,6 +130,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Accounts != nil {
 		s.HandleTeam(http.MethodPost, "/api/v1/tokens", auth.PartStaff, s.issueToken)
 		s.HandleTeam(http.MethodDelete, "/api/v1/tokens/{token}", auth.PartStaff, s.revokeToken)
+	}
+	if cfg.Ledger != nil && cfg.Staff != nil {
+		s.registerStaffRoutes()
 	}
 	if cfg.Backups != nil {
 		s.Handle(http.MethodPost, "/api/v1/backups", Roles(auth.RoleAdmin), s.backup)

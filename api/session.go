@@ -1,7 +1,6 @@
 package api
 
 import (
-	"crypto/rand"
 	"io"
 	"net/http"
 	"time"
@@ -149,10 +148,7 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request, tr TeamReque
 	if u.Disabled {
 		return &Error{Status: http.StatusUnprocessableEntity, Code: "user_disabled", Field: "user_id", Message: "the user is disabled"}
 	}
-	rnd := s.cfg.Rand
-	if rnd == nil {
-		rnd = rand.Reader
-	}
+	rnd := s.rand()
 	plain, hash, err := auth.NewToken(rnd)
 	if err != nil {
 		return err
