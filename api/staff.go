@@ -289,4 +289,3 @@ func (s *Server) argon() auth.Argon2Params {
 	}
 	return s.cfg.Argon2
 }
-
