@@ -97,3 +97,26 @@ func BenchmarkWhoSaw(b *testing.B) {
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }
+
+// BenchmarkSnapshot writes and restores the state after 1,000,000 facts
+// (a restart with snapshots must take under a second for all models).
+func BenchmarkSnapshot(b *testing.B) {
+	facts := manyFacts(1_000_000)
+	m := privacy.New(privacy.DefaultOptions())
+	for i := range facts {
+		m.Apply(&facts[i])
+	}
+	b.ResetTimer()
+	var size int
+	for b.Loop() {
+		data, err := m.MarshalSnapshot()
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(data)
+		if err := privacy.New(privacy.DefaultOptions()).UnmarshalSnapshot(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(size)/1e6, "MB")
+}

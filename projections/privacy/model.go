@@ -1,9 +1,7 @@
 package privacy
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"sync"
 	"time"
@@ -285,35 +283,6 @@ const (
 type Held struct {
 	Days []int32 `json:"days"`
 	Ats  []int64 `json:"ats"`
-}
-
-// SnapshotVersion is 1.
-func (m *Model) SnapshotVersion() int { return 1 }
-
-// MarshalSnapshot returns the state as JSON.
-func (m *Model) MarshalSnapshot() ([]byte, error) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	st := m.st
-	st.Accesses = m.log.flat()
-	b, err := json.Marshal(&st)
-	if err != nil {
-		return nil, fmt.Errorf("privacy: snapshot: %w", err)
-	}
-	return b, nil
-}
-
-// UnmarshalSnapshot replaces the state with a snapshot made by
-// MarshalSnapshot.
-func (m *Model) UnmarshalSnapshot(data []byte) error {
-	var st State
-	if err := json.Unmarshal(data, &st); err != nil {
-		return fmt.Errorf("privacy: snapshot: %w", err)
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.reset(st)
-	return nil
 }
 
 // cutoff turns asOf into the last instant a query sees.
