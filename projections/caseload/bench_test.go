@@ -85,3 +85,28 @@ func BenchmarkQueries(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkSnapshot writes and restores the snapshot of a model fed
+// 1,000,000 events and reports the seconds of each step and the size.
+func BenchmarkSnapshot(b *testing.B) {
+	facts := synthetic(1_000_000, 5000)
+	m := New(domain.DefaultTeamSettings())
+	for i := range facts {
+		m.Apply(&facts[i])
+	}
+	for b.Loop() {
+		t0 := time.Now()
+		data, err := m.MarshalSnapshot()
+		if err != nil {
+			b.Fatal(err)
+		}
+		marshal := time.Since(t0)
+		t0 = time.Now()
+		if err := New(domain.DefaultTeamSettings()).UnmarshalSnapshot(data); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(marshal.Seconds(), "marshal-s")
+		b.ReportMetric(time.Since(t0).Seconds(), "restore-s")
+		b.ReportMetric(float64(len(data))/(1<<20), "MB")
+	}
+}

@@ -266,8 +266,13 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(answers(m), answers(n)) {
 		t.Error("answers differ after a snapshot round trip")
 	}
-	if err := n.UnmarshalSnapshot([]byte("{")); err == nil {
-		t.Error("a torn snapshot was accepted")
+	for _, bad := range [][]byte{[]byte("{"), data[:len(data)-2], data[:len(snapMagic)+3]} {
+		if err := n.UnmarshalSnapshot(bad); err == nil {
+			t.Errorf("a torn snapshot of %d bytes was accepted", len(bad))
+		}
+	}
+	if !reflect.DeepEqual(answers(m), answers(n)) {
+		t.Error("a failed restore changed the state")
 	}
 	var _ projections.Snapshotter = n
 }
