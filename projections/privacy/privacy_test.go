@@ -411,7 +411,13 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if !register(t, r, time.Time{})["d2"].Informed || !register(t, m, time.Time{})["d2"].Informed {
 		t.Errorf("FamilyInformed after restore not folded")
 	}
-	if err := r.UnmarshalSnapshot([]byte("{")); err == nil {
-		t.Errorf("a corrupt snapshot was accepted")
+	for _, bad := range [][]byte{[]byte("{"), data[:len(data)-3], append(slices.Clone(data), 0)} {
+		if err := r.UnmarshalSnapshot(bad); err == nil {
+			t.Errorf("a corrupt snapshot of %d bytes was accepted", len(bad))
+		}
+	}
+	// A refused snapshot leaves the model as it was.
+	if !register(t, r, time.Time{})["d2"].Informed {
+		t.Errorf("the model changed after a refused snapshot")
 	}
 }
