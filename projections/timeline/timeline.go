@@ -305,6 +305,9 @@ func (m *Model) UnmarshalSnapshot(data []byte) error {
 		if r.err == nil && n > uint64(len(r.b)) {
 			r.err = errTorn
 		}
+		if r.err == nil && fresh.families[id] == nil {
+			fresh.families[id] = &family{items: make([]item, 0, n)}
+		}
 		for i := uint64(0); i < n && r.err == nil; i++ {
 			it := item{pos: r.uvarint(), at: r.varint(), id: r.string()}
 			it.actor = store.Actor{UserID: intern(r.bytes()), Role: intern(r.bytes())}
