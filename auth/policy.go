@@ -153,11 +153,11 @@ type WorkingHours struct {
 	Days []time.Weekday
 }
 
-// DefaultWorkingHours returns Monday to Friday, 07:00 to 20:00, in loc
-// (Europe/Brussels for a Flemish team): home visits happen early and late,
-// nights and weekends are flagged.
+// DefaultWorkingHours returns Monday to Friday, 07:00 to 19:00, in loc
+// (Europe/Brussels for a Flemish team), the hours the privacy read model
+// flags by default: evenings, nights and weekends are flagged.
 func DefaultWorkingHours(loc *time.Location) WorkingHours {
-	return WorkingHours{Location: loc, Start: 7, End: 20,
+	return WorkingHours{Location: loc, Start: 7, End: 19,
 		Days: []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}}
 }
 
