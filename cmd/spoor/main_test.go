@@ -149,7 +149,7 @@ func TestUsage(t *testing.T) {
 		}
 	}
 	out, _, err := run(t, nil, "help")
-	if err != nil || !strings.Contains(out, "spoor serve") || strings.Contains(out, "demo") || strings.Contains(out, "rebuild") {
+	if err != nil || !strings.Contains(out, "spoor serve") || strings.Contains(out, "spoor demo") || !strings.Contains(out, "spoor rebuild") {
 		t.Fatalf("help lists commands that do not exist or misses serve: %v\n%s", err, out)
 	}
 }
@@ -436,5 +436,25 @@ func TestFirstAdminFromFile(t *testing.T) {
 	}
 	if code, body := login(t, m.URL(), "beheer", "een lang genoeg wachtwoord"); code != 200 {
 		t.Fatalf("login: %d %s", code, body)
+	}
+}
+
+func TestRebuild(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	env := map[string]string{"SPOOR_DATA": data, "SPOOR_LOG_LEVEL": "warn"}
+	if _, _, err := run(t, env, "serve", "-addr", "127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := run(t, env, "rebuild")
+	if err != nil || !strings.Contains(out, "rebuilt 7 read models from") {
+		t.Fatalf("rebuild: %v %s", err, out)
+	}
+	entries, err := os.ReadDir(filepath.Join(data, "snapshots"))
+	if err != nil || len(entries) < 7 {
+		t.Fatalf("snapshots: %v %v", entries, err)
+	}
+	// The server starts from the snapshots.
+	if _, _, err := run(t, env, "serve", "-addr", "127.0.0.1:0"); err != nil {
+		t.Fatal(err)
 	}
 }

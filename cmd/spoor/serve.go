@@ -23,6 +23,7 @@ import (
 	"spoor/auth/staffdir"
 	"spoor/ledger"
 	"spoor/ops"
+	"spoor/projections"
 	"spoor/store"
 	"spoor/store/keyfile"
 	"spoor/store/pebble"
@@ -38,6 +39,8 @@ type server struct {
 	reg    *prometheus.Registry
 	dir    *staffdir.Directory
 	ledger *ledger.Service
+	models *readModels
+	runner *projections.Runner
 	api    *api.Server
 	http   *http.Server
 }
@@ -221,6 +224,42 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 			fmt.Fprintf(m.stdout, "First run: created the administrator %q with the password from %s\n", c.adminLogin, c.adminPasswordFile)
 		}
 	}
+	// The read models: caught up before serving (snapshots make that quick).
+	s.models, err = newReadModels(loc)
+	if err != nil {
+		return err
+	}
+	s.runner, err = newRunner(d, s.st, s.models, log.With("component", "projections"), metrics)
+	if err != nil {
+		return err
+	}
+	runStopped := make(chan struct{})
+	var runErr error
+	go func() {
+		defer close(runStopped)
+		runErr = s.runner.Run(bg)
+		if bg.Err() == nil {
+			log.Error("the read models stopped following the log", "err", runErr)
+		}
+	}()
+	m.onClose(func() error {
+		stopBG()
+		<-runStopped
+		if runErr != nil && !errors.Is(runErr, context.Canceled) && !errors.Is(runErr, store.ErrClosed) {
+			return fmt.Errorf("read models: %w", runErr)
+		}
+		return nil
+	})
+	if head, err = s.st.Head(ctx); err != nil {
+		return err
+	}
+	wctx, cancel = context.WithTimeout(ctx, 5*time.Minute)
+	err = s.runner.WaitFor(wctx, head)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("bring the read models up to date: %w", err)
+	}
+
 	go func() {
 		t := time.NewTicker(5 * time.Second)
 		defer t.Stop()
@@ -246,16 +285,23 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	s.api, err = api.New(api.Config{
 		Auth:     authSvc,
 		Backups:  onlineBackups{st: s.st, keys: s.keys, logRoot: c.backupDir, keysRoot: c.backupKeysDir, now: time.Now},
-		Policy:   auth.Policy{Hours: auth.DefaultWorkingHours(loc)},
+		Policy:   auth.Policy{Hours: s.models.Hours},
 		Access:   api.LedgerRecorder{Ledger: s.ledger},
-		Families: api.LedgerFamilies{Ledger: s.ledger, Location: loc},
+		Families: api.CaseloadFamilies{Model: s.models.Caseload, Location: loc},
+		Ledger:   s.ledger,
+		Staff:    s.dir,
 		Metrics:  metrics,
 		Gatherer: s.reg,
 		Ready: func(ctx context.Context) error {
 			select {
 			case <-dirStopped:
 				return errors.New("the staff directory stopped")
+			case <-runStopped:
+				return errors.New("the read models stopped")
 			default:
+			}
+			if !s.runner.Ready() {
+				return errors.New("the read models are catching up")
 			}
 			lag, err := s.dir.Lag(ctx)
 			if err != nil {

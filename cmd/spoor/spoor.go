@@ -22,6 +22,8 @@ Usage:
                                    store, to keep apart
   spoor restore [flags] <dir>      restore a backup into an empty -data directory; with
                                    -keys <dir2>, also the key store backup
+  spoor rebuild [flags]            fold the whole log into fresh read models and write their
+                                   snapshots (the server must be stopped)
   spoor export  [flags] [file]     write every event as JSON lines (default: standard output)
   spoor import  [flags] <file>     append the events of an export, validated first,
                                    idempotent by event id
@@ -117,6 +119,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runBackup(ctx, rest)
 	case "restore":
 		return m.runRestore(ctx, rest)
+	case "rebuild":
+		return m.runRebuild(ctx, rest)
 	case "export":
 		return m.runExport(ctx, rest)
 	case "import":
