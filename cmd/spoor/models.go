@@ -122,4 +122,3 @@ func (m *Main) runRebuild(ctx context.Context, args []string) error {
 		len(models.all()), n, time.Since(start).Round(time.Millisecond), d.snapshots())
 	return nil
 }
-
