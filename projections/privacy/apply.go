@@ -223,7 +223,7 @@ func (m *Model) applyFamily(f *projections.Fact, id domain.FamilyID) {
 		m.disclose(fam, f, e, false, "")
 	case domain.SpendRecorded:
 		fam.held(RecBudget, e.Date, at, domain.DataAidReceived)
-		m.disclose(fam, f, impliedDisclosure(e), true, e.SpendID)
+		m.disclose(fam, f, domain.SpendDisclosure(e), true, e.SpendID)
 	case domain.FamilyInformed:
 		if d, ok := fam.discIdx[e.DisclosureID]; ok && d.InformedOn.IsZero() {
 			d.InformedOn, d.InformedAt, d.InformForm = e.Date, at, e.Form
@@ -299,24 +299,6 @@ func (m *Model) disclose(fam *Family, f *projections.Fact, e domain.DisclosureMa
 	d := &Disclosure{DisclosureMade: e, Position: f.Position, At: f.RecordedAt, Implied: implied, SpendID: spend}
 	fam.Disclosures = append(fam.Disclosures, d)
 	fam.discIdx[e.DisclosureID] = d
-}
-
-// impliedDisclosure is the disclosure a paid supplier implies (DOMAIN.md:
-// the supplier learns that the family receives help), as domain's doc
-// describes SpendDisclosure: recipient the supplier, category
-// aid_received, purpose and basis aid_payment.
-func impliedDisclosure(e domain.SpendRecorded) domain.DisclosureMade {
-	return domain.DisclosureMade{
-		DisclosureID:      domain.DisclosureID("spend:" + string(e.SpendID)),
-		Date:              e.Date,
-		RecipientOrg:      e.Supplier,
-		RecipientRole:     "supplier",
-		RecipientCategory: domain.RecipientSupplier,
-		DataCategories:    []domain.DataCategory{domain.DataAidReceived},
-		Purpose:           domain.PurposeAidPayment,
-		LegalBasis:        domain.BasisAidPayment,
-		DecidedBy:         e.ProposedBy,
-	}
 }
 
 // catBit is c's bit in Family.catMask (0 for an unknown category, which is
