@@ -10,8 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"spoor/auth"
 	"spoor/domain"
+	"spoor/ledger"
+	"spoor/store"
 	"spoor/store/pebble"
 )
 
@@ -592,5 +596,66 @@ func TestStaffRoutes(t *testing.T) {
 	}
 	if n != 8 { // registered, coach, password, coordinator, revoke, deactivate, reactivate, own password
 		t.Fatalf("%d events in the staff stream, want 8", n)
+	}
+}
+
+func TestExecFamily(t *testing.T) {
+	type contactRequest struct {
+		Kind string `json:"kind"`
+		Note string `json:"note"`
+	}
+	var waited []uint64
+	e := newEnv(t, func(s *Server) {
+		s.cfg.WaitFor = func(ctx context.Context, pos uint64) error { waited = append(waited, pos); return nil }
+		s.HandleFamily(FamilyRoute{Method: "POST", Path: "/api/v1/families/{family}/contacts", Part: auth.PartTimeline,
+			Handle: func(w http.ResponseWriter, r *http.Request, fr FamilyRequest) error {
+				var req contactRequest
+				if err := DecodeJSON(r, &req); err != nil {
+					return err
+				}
+				res, err := s.ExecFamily(r, fr, domain.LogContact{ContactID: domain.ContactID(uuid.NewString()), Date: domain.DateOf(s.now()),
+					Kind: domain.ContactKind(req.Kind), CoachID: domain.StaffID(fr.Identity.User.ID), Sealed: domain.ContactSealed{Note: req.Note}})
+				if err != nil {
+					return err
+				}
+				WriteJSON(w, http.StatusCreated, map[string]any{"version": res.Version})
+				return nil
+			}})
+	})
+	ctx := context.Background()
+	led := e.server.cfg.Ledger
+	if _, err := led.ExecFamily(ctx, "f-ann", ledger.Meta{Actor: store.Actor{UserID: "u-cora", Role: "coordinator"}}, domain.Refer{
+		FamilyID: "f-ann", Date: domain.DateOf(e.clock.Now()), Source: domain.SourcePolice, ReferringOrg: "Politie Demostad",
+		ConsentGiven: true, ConsentForm: domain.FormVerbal, Problems: []domain.LifeDomain{domain.DomainHousing}, Children: 2, Adults: 1,
+		Sealed: domain.FamilyReferredSealed{FamilyName: "Familie Peeters"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ann := e.login("ann")
+	ann.header.Set(CSRFHeader, ann.csrf)
+	res := ann.do("POST", "/api/v1/families/f-ann/contacts", map[string]string{"kind": "phone", "note": "Moeder belde over de huur"})
+	if res.code != 201 || res.json["version"] != float64(2) {
+		t.Fatalf("log contact: %d %s", res.code, res.body)
+	}
+	if len(waited) != 1 {
+		t.Fatalf("waited for the read models %d times", len(waited))
+	}
+	res = ann.do("POST", "/api/v1/families/f-ann/contacts", map[string]string{"kind": "telepathy"})
+	if res.code != 422 || res.errorField("field") != "kind" {
+		t.Fatalf("bad kind: %d %s", res.code, res.body)
+	}
+	var last store.Envelope
+	n := 0
+	for env, err := range e.st.ReadStream(ctx, "family-f-ann", 1) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		last, n = env, n+1
+	}
+	if n != 2 || last.Type != "ContactLogged" || last.Actor.UserID != "u-ann" || last.Actor.Role != "coach" || last.CorrelationID == "" {
+		t.Fatalf("%d events; last %s by %+v (correlation %q)", n, last.Type, last.Actor, last.CorrelationID)
+	}
+	if strings.Contains(string(last.Data), "huur") {
+		t.Fatal("the contact note is stored in the clear")
 	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -34,6 +35,10 @@ type Config struct {
 	Ledger *ledger.Service
 	// Staff is the staff directory the staff routes read and wait on.
 	Staff StaffDirectory
+	// WaitFor, if set, waits until the read models have applied a position
+	// (projections.Runner.WaitFor); ExecFamily calls it after every command
+	// so that the next read sees the write.
+	WaitFor func(ctx context.Context, position uint64) error
 	// Argon2 are the parameters new passwords are hashed with
 	// (auth.DefaultArgon2Params when zero).
 	Argon2 auth.Argon2Params

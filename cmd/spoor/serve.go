@@ -290,6 +290,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		Families: api.CaseloadFamilies{Model: s.models.Caseload, Location: loc},
 		Ledger:   s.ledger,
 		Staff:    s.dir,
+		WaitFor:  s.runner.WaitFor,
 		Metrics:  metrics,
 		Gatherer: s.reg,
 		Ready: func(ctx context.Context) error {
