@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"spoor/auth"
 	"spoor/domain"
 	"spoor/ledger"
@@ -293,12 +291,12 @@ func TestErrorMapping(t *testing.T) {
 
 func TestAuditOnRead(t *testing.T) {
 	e := newEnv(t, func(s *Server) {
-		s.HandleFamily(FamilyRoute{Method: "GET", Path: "/api/v1/families/{family}/timeline", Part: auth.PartTimeline, Read: true,
+		s.HandleFamily(FamilyRoute{Method: "GET", Path: "/api/v1/test/families/{family}/timeline", Part: auth.PartTimeline, Read: true,
 			Handle: func(w http.ResponseWriter, r *http.Request, fr FamilyRequest) error {
 				WriteJSON(w, 200, map[string]any{"family": fr.Family.ID, "notes": []string{"personal note text"}, "purpose": fr.Access.Purpose})
 				return nil
 			}})
-		s.HandleFamily(FamilyRoute{Method: "POST", Path: "/api/v1/families/{family}/contacts", Part: auth.PartTimeline,
+		s.HandleFamily(FamilyRoute{Method: "POST", Path: "/api/v1/test/families/{family}/contacts", Part: auth.PartTimeline,
 			Handle: func(w http.ResponseWriter, r *http.Request, fr FamilyRequest) error {
 				w.WriteHeader(201)
 				return nil
@@ -317,15 +315,15 @@ func TestAuditOnRead(t *testing.T) {
 		flagged bool
 	}
 	for i, tc := range []row{
-		{ann, "GET", "/api/v1/families/f-ann/timeline", "", 200, "", "f-ann", "RecordViewed", false},
-		{ann, "GET", "/api/v1/families/f-bart/timeline", "", 403, "reason_required", "f-bart", "RecordAccessRefused", false},
-		{ann, "GET", "/api/v1/families/f-bart/timeline", "unplanned_cover", 200, "", "f-bart", "RecordViewed", true},
-		{ann, "GET", "/api/v1/families/f-bart/timeline", "because", 400, "invalid", "f-bart", "", false},
-		{bo, "GET", "/api/v1/families/f-ann/timeline", "urgent_safety", 403, "forbidden", "f-ann", "RecordAccessRefused", false},
-		{ann, "GET", "/api/v1/families/f-none/timeline", "", 404, "not_found", "f-none", "", false},
-		{ann, "GET", "/api/v1/families/f%21x/timeline", "", 400, "invalid", "f!x", "", false},
-		{ann, "POST", "/api/v1/families/f-ann/contacts", "", 201, "", "f-ann", "", false},
-		{bo, "POST", "/api/v1/families/f-bart/contacts", "", 403, "forbidden", "f-bart", "RecordAccessRefused", false},
+		{ann, "GET", "/api/v1/test/families/f-ann/timeline", "", 200, "", "f-ann", "RecordViewed", false},
+		{ann, "GET", "/api/v1/test/families/f-bart/timeline", "", 403, "reason_required", "f-bart", "RecordAccessRefused", false},
+		{ann, "GET", "/api/v1/test/families/f-bart/timeline", "unplanned_cover", 200, "", "f-bart", "RecordViewed", true},
+		{ann, "GET", "/api/v1/test/families/f-bart/timeline", "because", 400, "invalid", "f-bart", "", false},
+		{bo, "GET", "/api/v1/test/families/f-ann/timeline", "urgent_safety", 403, "forbidden", "f-ann", "RecordAccessRefused", false},
+		{ann, "GET", "/api/v1/test/families/f-none/timeline", "", 404, "not_found", "f-none", "", false},
+		{ann, "GET", "/api/v1/test/families/f%21x/timeline", "", 400, "invalid", "f!x", "", false},
+		{ann, "POST", "/api/v1/test/families/f-ann/contacts", "", 201, "", "f-ann", "", false},
+		{bo, "POST", "/api/v1/test/families/f-bart/contacts", "", 403, "forbidden", "f-bart", "RecordAccessRefused", false},
 	} {
 		before := len(e.accessEvents(tc.family))
 		tc.c.header.Set(CSRFHeader, tc.c.csrf)
@@ -363,11 +361,11 @@ func TestAuditOnRead(t *testing.T) {
 	}
 	// Reason "other" needs a note; the note reaches the recorder, not the log.
 	ann.header.Set(ReasonHeader, "other")
-	if res := ann.do("GET", "/api/v1/families/f-bart/timeline", nil); res.code != 400 || res.errorField("field") != "reason_note" {
+	if res := ann.do("GET", "/api/v1/test/families/f-bart/timeline", nil); res.code != 400 || res.errorField("field") != "reason_note" {
 		t.Fatalf("reason other without a note: %d %s", res.code, res.body)
 	}
 	ann.header.Set(ReasonNoteHeader, "De co%C3%B6rdinator vroeg het dossier op")
-	if res := ann.do("GET", "/api/v1/families/f-bart/timeline", nil); res.code != 200 {
+	if res := ann.do("GET", "/api/v1/test/families/f-bart/timeline", nil); res.code != 200 {
 		t.Fatalf("reason other with a note: %d %s", res.code, res.body)
 	}
 	evs := e.accessEvents("f-bart")
@@ -376,7 +374,7 @@ func TestAuditOnRead(t *testing.T) {
 	}
 	ann.header.Del(ReasonNoteHeader)
 	ann.header.Set(PurposeHeader, "gossip")
-	if res := ann.do("GET", "/api/v1/families/f-ann/timeline", nil); res.code != 400 || res.errorField("field") != "purpose" {
+	if res := ann.do("GET", "/api/v1/test/families/f-ann/timeline", nil); res.code != 400 || res.errorField("field") != "purpose" {
 		t.Fatalf("unknown purpose: %d %s", res.code, res.body)
 	}
 	ann.header.Del(PurposeHeader)
@@ -386,7 +384,7 @@ func TestAuditOnRead(t *testing.T) {
 		`spoor_access_events_total{outcome="allowed",part="timeline"} 3`,
 		`spoor_access_events_total{outcome="refused",part="timeline"} 3`,
 		`spoor_access_refused_total{part="timeline"} 3`,
-		`spoor_http_requests_total{code="200",method="GET",route="/api/v1/families/{family}/timeline"} 3`,
+		`spoor_http_requests_total{code="200",method="GET",route="/api/v1/test/families/{family}/timeline"} 3`,
 		`spoor_store_events_appended_total{type="RecordViewed"} 3`,
 	} {
 		if !strings.Contains(metrics, want) {
@@ -397,7 +395,7 @@ func TestAuditOnRead(t *testing.T) {
 	// When the access event cannot be written, the data is not returned.
 	e.st.Close()
 	ann.header.Del(ReasonHeader)
-	res := ann.do("GET", "/api/v1/families/f-ann/timeline", nil)
+	res := ann.do("GET", "/api/v1/test/families/f-ann/timeline", nil)
 	if res.code != 503 || res.errorField("code") != "audit_unavailable" || strings.Contains(res.body, "personal note text") {
 		t.Fatalf("store closed: %d %s", res.code, res.body)
 	}
@@ -600,28 +598,9 @@ func TestStaffRoutes(t *testing.T) {
 }
 
 func TestExecFamily(t *testing.T) {
-	type contactRequest struct {
-		Kind string `json:"kind"`
-		Note string `json:"note"`
-	}
+	e := newEnv(t, nil)
 	var waited []uint64
-	e := newEnv(t, func(s *Server) {
-		s.cfg.WaitFor = func(ctx context.Context, pos uint64) error { waited = append(waited, pos); return nil }
-		s.HandleFamily(FamilyRoute{Method: "POST", Path: "/api/v1/families/{family}/contacts", Part: auth.PartTimeline,
-			Handle: func(w http.ResponseWriter, r *http.Request, fr FamilyRequest) error {
-				var req contactRequest
-				if err := DecodeJSON(r, &req); err != nil {
-					return err
-				}
-				res, err := s.ExecFamily(r, fr, domain.LogContact{ContactID: domain.ContactID(uuid.NewString()), Date: domain.DateOf(s.now()),
-					Kind: domain.ContactKind(req.Kind), CoachID: domain.StaffID(fr.Identity.User.ID), Sealed: domain.ContactSealed{Note: req.Note}})
-				if err != nil {
-					return err
-				}
-				WriteJSON(w, http.StatusCreated, map[string]any{"version": res.Version})
-				return nil
-			}})
-	})
+	e.server.cfg.WaitFor = func(ctx context.Context, pos uint64) error { waited = append(waited, pos); return e.runner.WaitFor(ctx, pos) }
 	ctx := context.Background()
 	led := e.server.cfg.Ledger
 	if _, err := led.ExecFamily(ctx, "f-ann", ledger.Meta{Actor: store.Actor{UserID: "u-cora", Role: "coordinator"}}, domain.Refer{
@@ -657,5 +636,79 @@ func TestExecFamily(t *testing.T) {
 	}
 	if strings.Contains(string(last.Data), "huur") {
 		t.Fatal("the contact note is stored in the clear")
+	}
+}
+
+// TestRealFamilyFlow runs a family through the ledger and the read models:
+// the policy's facts come from the caseload model, the timeline from the
+// timeline model, every read writes its access event.
+func TestRealFamilyFlow(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	led := e.server.cfg.Ledger
+	meta := ledger.Meta{Actor: store.Actor{UserID: "u-cora", Role: "coordinator"}}
+	today := domain.DateOf(e.clock.Now())
+	var last uint64
+	for _, cmd := range []domain.FamilyCommand{
+		domain.Refer{FamilyID: "f-real", Date: today, Source: domain.SourcePolice, ReferringOrg: "Politie Demostad",
+			ConsentGiven: true, ConsentForm: domain.FormVerbal, Problems: []domain.LifeDomain{domain.DomainHousing}, Children: 2, Adults: 1,
+			Sealed: domain.FamilyReferredSealed{FamilyName: "Familie Janssens"}},
+		domain.HoldIntake{Date: today, Attendees: []domain.Attendee{domain.AttendeeParent}, CoachID: "u-ann", DefinitiveConsent: true, ConsentForm: domain.FormVerbal},
+		domain.StartGuidance{Date: today, AllocationID: "al-1", CoachID: "u-ann"},
+	} {
+		res, err := led.ExecFamily(ctx, "f-real", meta, cmd)
+		if err != nil {
+			t.Fatalf("%T: %v", cmd, err)
+		}
+		last = res.LastPosition
+	}
+	if err := e.runner.WaitFor(ctx, last); err != nil {
+		t.Fatal(err)
+	}
+	ann, bart, cora, boff := e.login("ann"), e.login("bart"), e.login("cora"), e.login("boff")
+	ann.header.Set(CSRFHeader, ann.csrf)
+	boff.header.Set(CSRFHeader, boff.csrf)
+	if res := ann.do("POST", "/api/v1/families/f-real/contacts", map[string]any{"kind": "home_visit_announced", "duration_minutes": 45,
+		"life_domains": []string{"housing"}, "note": "Huisbezoek, de verhuurder wil renovatie"}); res.code != 201 {
+		t.Fatalf("log contact: %d %s", res.code, res.body)
+	}
+	// The write is visible to the next read (ExecFamily waited for the models).
+	res := ann.do("GET", "/api/v1/families/f-real/timeline?kind=contact", nil)
+	if res.code != 200 || len(res.json["entries"].([]any)) != 1 || strings.Contains(res.body, "verhuurder") {
+		t.Fatalf("timeline: %d %s", res.code, res.body)
+	}
+	if res := ann.do("GET", "/api/v1/families/f-real/timeline?kind=dreams", nil); res.code != 400 || res.errorField("field") != "kind" {
+		t.Fatalf("bad kind: %d %s", res.code, res.body)
+	}
+	if res := ann.do("GET", "/api/v1/families/f-real/timeline?from=31-03-2026", nil); res.code != 400 || res.errorField("field") != "from" {
+		t.Fatalf("bad date: %d %s", res.code, res.body)
+	}
+	if res := bart.do("GET", "/api/v1/families/f-real/timeline", nil); res.code != 403 || res.errorField("code") != "reason_required" {
+		t.Fatalf("another coach: %d %s", res.code, res.body)
+	}
+	if res := boff.do("POST", "/api/v1/families/f-real/contacts", map[string]any{"kind": "phone"}); res.code != 403 {
+		t.Fatalf("back office logs a contact: %d %s", res.code, res.body)
+	}
+	res = ann.do("GET", "/api/v1/caseload", nil)
+	coaches, _ := res.json["coaches"].([]any)
+	if res.code != 200 || len(coaches) != 1 || !strings.Contains(res.body, `"family_id":"f-real"`) {
+		t.Fatalf("ann's caseload: %d %s", res.code, res.body)
+	}
+	res = cora.do("GET", "/api/v1/caseload", nil)
+	if coaches, _ := res.json["coaches"].([]any); res.code != 200 || len(coaches) != 2 {
+		t.Fatalf("the coordinator's caseload: %d %s", res.code, res.body)
+	}
+	if res := boff.do("GET", "/api/v1/caseload", nil); res.code != 403 {
+		t.Fatalf("back office caseload: %d", res.code)
+	}
+	// Access events: ann's timeline read, bart's refusal, back office's
+	// refused write, the two caseload reads.
+	var got []string
+	for _, ev := range e.accessEvents("f-real") {
+		got = append(got, fmt.Sprintf("%s:%s:%s", ev["type"], ev["user_id"], ev["part"]))
+	}
+	want := "RecordViewed:u-ann:timeline RecordAccessRefused:u-bart:timeline RecordAccessRefused:u-bo:timeline RecordViewed:u-ann:summary RecordViewed:u-cora:summary"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("access events\n got %s\nwant %s", strings.Join(got, " "), want)
 	}
 }

@@ -86,6 +86,8 @@ type FamilyRequest struct {
 	Family   auth.FamilyFacts
 	Decision auth.Decision
 	Access   AccessParams
+	// Input is what the route's Prepare returned (nil without Prepare).
+	Input any
 }
 
 // FamilyHandlerFunc handles a request about one family that the policy
@@ -103,8 +105,12 @@ type FamilyRoute struct {
 	// Read routes return personal data: an access event is written, allowed
 	// or refused, before the handler runs. Write routes (commands) record
 	// only refusals; the command's own event says who did what.
-	Read   bool
-	Handle FamilyHandlerFunc
+	Read bool
+	// Prepare, if set, reads and checks the request's input (query, body)
+	// before anything is decided or written, so that bad input is a 4xx
+	// with no access event; its result is FamilyRequest.Input.
+	Prepare func(r *http.Request) (any, error)
+	Handle  FamilyHandlerFunc
 }
 
 // Purpose and break-the-glass request headers: the purpose code
@@ -137,7 +143,8 @@ const (
 )
 
 // HandleFamily registers rt. For each request it: authenticates (as
-// Handle); reads and checks the family id, purpose and reason; asks Families
+// Handle); reads and checks the family id, purpose and reason, and the
+// input (rt.Prepare); asks Families
 // for the facts (404 for an unknown family); asks the Policy; records the
 // access event through the AccessRecorder (refused always, allowed for
 // reads) and answers 503 without data if that fails; answers 403 when
@@ -157,6 +164,12 @@ func (s *Server) HandleFamily(rt FamilyRoute) {
 		ap, err := accessParams(r)
 		if err != nil {
 			return err
+		}
+		var input any
+		if rt.Prepare != nil {
+			if input, err = rt.Prepare(r); err != nil {
+				return err
+			}
 		}
 		facts, err := s.cfg.Families.FamilyFacts(ctx, familyID)
 		if err != nil {
@@ -189,7 +202,7 @@ func (s *Server) HandleFamily(rt FamilyRoute) {
 			return &Error{Status: http.StatusForbidden, Code: code, Field: field,
 				Message: "not permitted: " + d.Reason, Err: ErrForbidden}
 		}
-		return rt.Handle(w, r, FamilyRequest{Identity: id, Family: facts, Decision: d, Access: ap})
+		return rt.Handle(w, r, FamilyRequest{Identity: id, Family: facts, Decision: d, Access: ap, Input: input})
 	})
 }
 

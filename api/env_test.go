@@ -24,6 +24,9 @@ import (
 	"spoor/domain"
 	"spoor/ledger"
 	"spoor/ops"
+	"spoor/projections"
+	"spoor/projections/caseload"
+	"spoor/projections/timeline"
 	"spoor/store"
 	"spoor/store/keyfile"
 	"spoor/store/pebble"
@@ -43,16 +46,19 @@ type clock struct {
 func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
-// families stands in for the caseload read model (not written yet): the
-// facts of a few families.
-type families map[string]auth.FamilyFacts
+// families gives fixed facts for two families that exist only for the
+// policy (f-ann, f-bart: the audit tests need no case history), and the
+// caseload read model's facts for every family in the log.
+type families struct {
+	fixed map[string]auth.FamilyFacts
+	model CaseloadFamilies
+}
 
 func (f families) FamilyFacts(ctx context.Context, id string) (auth.FamilyFacts, error) {
-	ff, ok := f[id]
-	if !ok {
-		return auth.FamilyFacts{}, fmt.Errorf("family %s: %w", id, ErrNotFound)
+	if ff, ok := f.fixed[id]; ok {
+		return ff, nil
 	}
-	return ff, nil
+	return f.model.FamilyFacts(ctx, id)
 }
 
 // dirAccounts applies token changes to the in-memory directory, standing in
@@ -83,6 +89,8 @@ type env struct {
 	reg      *prometheus.Registry
 	st       *pebble.Store
 	sealer   *store.Sealer
+	models   ReadModels
+	runner   *projections.Runner
 	clock    *clock
 	mu       sync.Mutex
 	failures []auth.LoginFailure
@@ -166,6 +174,14 @@ func newEnv(t testing.TB, extra func(*Server)) *env {
 	if err := e.dir.WaitFor(ctx, last); err != nil {
 		t.Fatal(err)
 	}
+	// Read models, fed by a runner as in serve.
+	e.models = ReadModels{Caseload: caseload.New(domain.DefaultTeamSettings()), Timeline: timeline.New()}
+	if e.runner, err = projections.NewRunner(e.st, []projections.Model{e.models.Caseload, e.models.Timeline}, projections.RunnerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	runDone := make(chan struct{})
+	go func() { e.runner.Run(ctx); close(runDone) }()
+	t.Cleanup(func() { cancel(); <-runDone })
 	svc := auth.NewService(auth.Config{
 		Directory: e.dir,
 		Sessions:  auth.NewSessions(auth.DefaultSessionOptions(), rand.Reader, e.clock.Now),
@@ -181,9 +197,13 @@ func newEnv(t testing.TB, extra func(*Server)) *env {
 	e.server, err = New(Config{
 		Auth: svc, Accounts: dirAccounts{e.dir.MemDirectory}, Ledger: led, Staff: e.dir, Argon2: fastArgon, Backups: storeBackups{e, t.TempDir()}, Policy: auth.Policy{Hours: auth.DefaultWorkingHours(loc)},
 		Families: families{
-			"f-ann":  {ID: "f-ann", AssignedCoach: "u-ann"},
-			"f-bart": {ID: "f-bart", AssignedCoach: "u-bart", Covers: []auth.Cover{{CoachID: "u-ann", From: e.clock.Now().AddDate(0, 0, 1)}}},
+			fixed: map[string]auth.FamilyFacts{
+				"f-ann":  {ID: "f-ann", AssignedCoach: "u-ann"},
+				"f-bart": {ID: "f-bart", AssignedCoach: "u-bart", Covers: []auth.Cover{{CoachID: "u-ann", From: e.clock.Now().AddDate(0, 0, 1)}}},
+			},
+			model: CaseloadFamilies{Model: e.models.Caseload, Location: loc},
 		},
+		Models: e.models, WaitFor: e.runner.WaitFor,
 		Access: LedgerRecorder{led}, Metrics: m, Gatherer: e.reg,
 		Now: e.clock.Now, MaxBodyBytes: DefaultMaxBody,
 	})

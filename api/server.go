@@ -42,6 +42,8 @@ type Config struct {
 	// Argon2 are the parameters new passwords are hashed with
 	// (auth.DefaultArgon2Params when zero).
 	Argon2 auth.Argon2Params
+	// Models are the read models of the query routes.
+	Models ReadModels
 	// Policy decides access.
 	Policy auth.Policy
 	// Families gives the policy the facts of a family. When nil, no family
@@ -139,6 +141,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Ledger != nil && cfg.Staff != nil {
 		s.registerStaffRoutes()
 	}
+	s.registerModelRoutes()
 	if cfg.Backups != nil {
 		s.Handle(http.MethodPost, "/api/v1/backups", Roles(auth.RoleAdmin), s.backup)
 	}

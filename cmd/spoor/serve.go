@@ -291,6 +291,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		Ledger:   s.ledger,
 		Staff:    s.dir,
 		WaitFor:  s.runner.WaitFor,
+		Models:   api.ReadModels{Caseload: s.models.Caseload, Timeline: s.models.Timeline},
 		Metrics:  metrics,
 		Gatherer: s.reg,
 		Ready: func(ctx context.Context) error {
