@@ -600,7 +600,10 @@ func TestStaffRoutes(t *testing.T) {
 func TestExecFamily(t *testing.T) {
 	e := newEnv(t, nil)
 	var waited []uint64
-	e.server.cfg.WaitFor = func(ctx context.Context, pos uint64) error { waited = append(waited, pos); return e.runner.WaitFor(ctx, pos) }
+	e.server.cfg.WaitFor = func(ctx context.Context, pos uint64) error {
+		waited = append(waited, pos)
+		return e.runner.WaitFor(ctx, pos)
+	}
 	ctx := context.Background()
 	led := e.server.cfg.Ledger
 	if _, err := led.ExecFamily(ctx, "f-ann", ledger.Meta{Actor: store.Actor{UserID: "u-cora", Role: "coordinator"}}, domain.Refer{
