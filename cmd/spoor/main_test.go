@@ -149,7 +149,7 @@ func TestUsage(t *testing.T) {
 		}
 	}
 	out, _, err := run(t, nil, "help")
-	if err != nil || !strings.Contains(out, "spoor serve") || strings.Contains(out, "spoor demo") || !strings.Contains(out, "spoor rebuild") {
+	if err != nil || !strings.Contains(out, "spoor serve") || !strings.Contains(out, "spoor demo") || !strings.Contains(out, "spoor rebuild") {
 		t.Fatalf("help lists commands that do not exist or misses serve: %v\n%s", err, out)
 	}
 }
@@ -458,3 +458,40 @@ func TestRebuild(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestDemo(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	out, _, err := run(t, nil, "demo", "-data", data, "-families", "8", "-coaches", "3")
+	if err != nil || !strings.Contains(out, "Demo team: 8 families") {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	pw := passwordIn(t, out)
+	if _, _, err := run(t, nil, "demo", "-data", data); err == nil {
+		t.Fatal("demo over an existing data directory accepted")
+	}
+	if out, _, err := run(t, nil, "verify", "-data", data); err != nil || !strings.Contains(out, "1 signed") {
+		t.Fatalf("verify demo: %v\n%s", err, out)
+	}
+	// The demo team logs in on the server; no first-run administrator is made.
+	var sout, serr syncBuffer
+	m := NewMain(&sout, &serr, func(k string) string { return map[string]string{"SPOOR_LOG_LEVEL": "warn"}[k] })
+	if err := m.Run(context.Background(), []string{"serve", "-data", data, "-addr", "127.0.0.1:0"}); err != nil {
+		t.Fatalf("serve demo: %v\n%s", err, serr.String())
+	}
+	defer m.Close()
+	if strings.Contains(sout.String(), "First run") {
+		t.Fatal("serve created an administrator on the demo data")
+	}
+	login := ""
+	for _, f := range strings.Fields(out) {
+		if strings.HasPrefix(f, "coach") {
+			login = strings.TrimSuffix(f, ",")
+			break
+		}
+	}
+	if code, body := login2(t, m.URL(), login, pw); code != 200 {
+		t.Fatalf("login %s: %d %s", login, code, body)
+	}
+}
+
+func login2(t *testing.T, base, l, pw string) (int, string) { return login(t, base, l, pw) }

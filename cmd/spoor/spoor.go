@@ -22,6 +22,9 @@ Usage:
                                    store, to keep apart
   spoor restore [flags] <dir>      restore a backup into an empty -data directory; with
                                    -keys <dir2>, also the key store backup
+  spoor demo    [flags]            fill a new data directory with a fictitious year of a team
+                                   (7 coaches, a coordinator, a privacy officer, back office,
+                                   admin, 50 families) and print the logins and password once
   spoor rebuild [flags]            fold the whole log into fresh read models and write their
                                    snapshots (the server must be stopped)
   spoor export  [flags] [file]     write every event as JSON lines (default: standard output)
@@ -119,6 +122,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runBackup(ctx, rest)
 	case "restore":
 		return m.runRestore(ctx, rest)
+	case "demo":
+		return m.runDemo(ctx, rest)
 	case "rebuild":
 		return m.runRebuild(ctx, rest)
 	case "export":
