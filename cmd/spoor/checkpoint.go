@@ -26,10 +26,10 @@ func (d dataDir) checkpointPub() string { return filepath.Join(string(d), "check
 
 // loadCheckpointSigner returns the signer for checkpoints and its verifier
 // key: from file if given, else from <data>/checkpoint.key, generated (with
-// checkpoint.pub beside it) when the data directory is new. An existing log
-// without its checkpoint key is an error: a new key would not verify the
-// checkpoints already signed.
-func loadCheckpointSigner(d dataDir, file string, warn io.Writer) (note.Signer, string, error) {
+// checkpoint.pub beside it) when the ledger is new (fresh). An existing
+// ledger without its checkpoint key is an error: a new key would not verify
+// the checkpoints already signed.
+func loadCheckpointSigner(d dataDir, file string, fresh bool, warn io.Writer) (note.Signer, string, error) {
 	path := file
 	if path == "" {
 		path = d.checkpointKey()
@@ -47,8 +47,8 @@ func loadCheckpointSigner(d dataDir, file string, warn io.Writer) (note.Signer, 
 		return nil, "", fmt.Errorf("read checkpoint key: %w", err)
 	case file != "":
 		return nil, "", fmt.Errorf("checkpoint key file %s does not exist", file)
-	case d.exists():
-		return nil, "", fmt.Errorf("the data directory %s has an event log but no checkpoint key at %s: give it with -checkpoint-key-file or SPOOR_CHECKPOINT_KEY_FILE", string(d), path)
+	case !fresh:
+		return nil, "", fmt.Errorf("the ledger has events but there is no checkpoint key at %s: give it with -checkpoint-key-file or SPOOR_CHECKPOINT_KEY_FILE", path)
 	}
 	skey, vkey, err := store.GenerateCheckpointKey(rand.Reader, "spoor-ledger")
 	if err != nil {

@@ -64,10 +64,10 @@ type kekSource struct {
 
 // loadKEK returns the key-encryption key. From SPOOR_KEK if set; else from
 // the file given; else from <data>/kek.key, which is generated (mode 0600)
-// when the data directory is new. An existing data directory without its key
-// is an error: a new key would not open the data keys already stored.
-// warn receives the notice that a key was generated.
-func loadKEK(d dataDir, src kekSource, warn io.Writer) ([]byte, error) {
+// when the ledger is new (fresh: no event stored yet). An existing ledger
+// without its key is an error: a new key would not open the data keys
+// already stored. warn receives the notice that a key was generated.
+func loadKEK(d dataDir, src kekSource, fresh bool, warn io.Writer) ([]byte, error) {
 	if src.env != "" {
 		k, err := store.ParseKEK([]byte(src.env))
 		if err != nil {
@@ -96,8 +96,8 @@ func loadKEK(d dataDir, src kekSource, warn io.Writer) ([]byte, error) {
 	if src.file != "" {
 		return nil, fmt.Errorf("key-encryption key file %s does not exist", path)
 	}
-	if d.exists() {
-		return nil, fmt.Errorf("the data directory %s has an event log but no key-encryption key at %s: give it with -kek-file or SPOOR_KEK", string(d), path)
+	if !fresh {
+		return nil, fmt.Errorf("the ledger has events but there is no key-encryption key at %s: give it with -kek-file or SPOOR_KEK", path)
 	}
 	// First run: make a key.
 	text, err := store.GenerateKEK(rand.Reader)

@@ -46,11 +46,11 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 		}
 		password = strings.TrimRight(string(b), "\r\n")
 	}
-	kek, err := loadKEK(d, kekSource{env: m.getenv("SPOOR_KEK"), file: *kekFile}, m.stderr)
+	kek, err := loadKEK(d, kekSource{env: m.getenv("SPOOR_KEK"), file: *kekFile}, true, m.stderr)
 	if err != nil {
 		return err
 	}
-	signer, _, err := loadCheckpointSigner(d, m.env("SPOOR_CHECKPOINT_KEY_FILE", ""), m.stderr)
+	signer, _, err := loadCheckpointSigner(d, m.env("SPOOR_CHECKPOINT_KEY_FILE", ""), true, m.stderr)
 	if err != nil {
 		return err
 	}

@@ -138,7 +138,7 @@ func TestUsage(t *testing.T) {
 	}{
 		{nil, 2, "no command"},
 		{[]string{"frobnicate"}, 2, "unknown command"},
-		{[]string{"serve", "-store", "kurrentdb://localhost:2113"}, 2, "not wired"},
+		{[]string{"serve", "-store", "sqlite"}, 2, "-store must be embedded or a kurrentdb:// URL"},
 		{[]string{"serve", "-log-level", "loud"}, 2, "-log-level"},
 		{[]string{"backup"}, 2, "one argument"},
 		{[]string{"verify", "-data", "/nonexistent/spoor"}, 1, "no event log"},
@@ -495,3 +495,32 @@ func TestDemo(t *testing.T) {
 }
 
 func login2(t *testing.T, base, l, pw string) (int, string) { return login(t, base, l, pw) }
+
+// TestServeKurrentDB starts the server on a real KurrentDB node when
+// SPOOR_KURRENTDB_URL names one (as the store suite does), e.g.
+// kurrentdb://localhost:2113?tls=false.
+func TestServeKurrentDB(t *testing.T) {
+	url := os.Getenv("SPOOR_KURRENTDB_URL")
+	if url == "" {
+		t.Skip("SPOOR_KURRENTDB_URL not set: no KurrentDB node to serve from")
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	var out, errb syncBuffer
+	prefix := fmt.Sprintf("spoortest%d", time.Now().UnixNano())
+	m := NewMain(&out, &errb, func(k string) string {
+		if k == "SPOOR_KURRENTDB_PREFIX" {
+			return prefix
+		}
+		return os.Getenv(k)
+	})
+	if err := m.Run(context.Background(), []string{"serve", "-data", data, "-addr", "127.0.0.1:0", "-store", url}); err != nil {
+		t.Fatalf("serve on KurrentDB: %v\n%s", err, errb.String())
+	}
+	defer m.Close()
+	if code, body := get(t, m.URL()+"readyz"); code != 200 {
+		t.Fatalf("readyz: %d %s", code, body)
+	}
+	if code, body := login(t, m.URL(), "admin", passwordIn(t, out.String())); code != 200 {
+		t.Fatalf("admin login on KurrentDB: %d %s", code, body)
+	}
+}

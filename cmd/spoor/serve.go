@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,16 +24,14 @@ import (
 	"spoor/ops"
 	"spoor/projections"
 	"spoor/store"
-	"spoor/store/keyfile"
-	"spoor/store/pebble"
 )
 
 // server is what serve runs.
 type server struct {
 	url    string
 	log    *slog.Logger
-	st     *pebble.Store
-	keys   *keyfile.Store
+	st     store.Store
+	be     *backend
 	sealer *store.Sealer
 	reg    *prometheus.Registry
 	dir    *staffdir.Directory
@@ -80,7 +77,7 @@ func (m *Main) serveFlags(args []string) (serveConfig, error) {
 	fs.StringVar(&c.backupKeysDir, "backup-keys-dir", m.env("SPOOR_BACKUP_KEYS_DIR", ""), "where online backups put the key store; empty: not backed up (SPOOR_BACKUP_KEYS_DIR)")
 	fs.StringVar(&c.adminLogin, "admin-login", m.env("SPOOR_ADMIN_LOGIN", "admin"), "login of the administrator created on first run (SPOOR_ADMIN_LOGIN)")
 	fs.StringVar(&c.adminPasswordFile, "admin-password-file", m.env("SPOOR_ADMIN_PASSWORD_FILE", ""), "first run: read the administrator's password from this file instead of printing a random one (SPOOR_ADMIN_PASSWORD_FILE)")
-	fs.StringVar(&c.storeKind, "store", m.env("SPOOR_STORE", "embedded"), "event store: embedded (SPOOR_STORE)")
+	fs.StringVar(&c.storeKind, "store", m.env("SPOOR_STORE", "embedded"), "event store: embedded or kurrentdb://... (SPOOR_STORE)")
 	secure, _ := strconv.ParseBool(m.env("SPOOR_SECURE_COOKIES", "false"))
 	fs.BoolVar(&c.secureCookies, "secure-cookies", secure, "mark the session cookie Secure (SPOOR_SECURE_COOKIES)")
 	fs.StringVar(&c.logFormat, "log-format", m.env("SPOOR_LOG_FORMAT", "text"), "log format: text or json (SPOOR_LOG_FORMAT)")
@@ -92,17 +89,14 @@ func (m *Main) serveFlags(args []string) (serveConfig, error) {
 		return c, usageError{fmt.Sprintf("serve takes no arguments, got %q", fs.Arg(0))}
 	}
 	c.data = *data
+	if c.storeKind != "embedded" && !isKurrent(c.storeKind) {
+		return c, usageError{"-store must be embedded or a kurrentdb:// URL"}
+	}
 	if c.backupDir == "" {
 		c.backupDir = filepath.Clean(c.data) + "-backups"
 	}
 	if c.backupKeysDir != "" && sameDir(c.backupKeysDir, c.backupDir) {
 		return c, usageError{"-backup-keys-dir must differ from -backup-dir: keep key-store backups apart"}
-	}
-	if c.storeKind != "embedded" {
-		if strings.HasPrefix(c.storeKind, "kurrentdb://") || strings.HasPrefix(c.storeKind, "esdb://") {
-			return c, usageError{"-store: the KurrentDB backend is not wired into this build yet; use -store embedded"}
-		}
-		return c, usageError{fmt.Sprintf("-store must be embedded, got %q", c.storeKind)}
 	}
 	return c, nil
 }
@@ -133,23 +127,24 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	d := dataDir(c.data)
-	kek, err := loadKEK(d, kekSource{env: m.getenv("SPOOR_KEK"), file: c.kekFile}, m.stderr)
-	if err != nil {
-		return err
-	}
-	signer, _, err := loadCheckpointSigner(d, c.checkpointKeyFile, m.stderr)
-	if err != nil {
-		return err
-	}
 	s := &server{log: log}
-	if s.st, err = d.openLog(true, log.With("component", "store")); err != nil {
+	be, err := m.openBackend(ctx, d, c.storeKind, true, log.With("component", "store"))
+	if err != nil {
 		return err
 	}
-	m.onClose(s.st.Close)
-	if s.keys, s.sealer, err = openKeys(d, kek); err != nil {
+	m.onClose(be.close)
+	s.st, s.be = be.st, be
+	kek, err := loadKEK(d, kekSource{env: m.getenv("SPOOR_KEK"), file: c.kekFile}, be.fresh, m.stderr)
+	if err != nil {
 		return err
 	}
-	m.onClose(s.keys.Close)
+	signer, _, err := loadCheckpointSigner(d, c.checkpointKeyFile, be.fresh, m.stderr)
+	if err != nil {
+		return err
+	}
+	if s.sealer, err = store.NewSealer(kek, be.keys, nil); err != nil {
+		return err
+	}
 	clear(kek)
 
 	s.reg = prometheus.NewRegistry()
@@ -282,9 +277,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		Throttle:  auth.NewThrottle(auth.DefaultThrottleOptions(), time.Now),
 		Argon2:    argon, Metrics: metrics, Rand: rand.Reader,
 	})
-	s.api, err = api.New(api.Config{
+	cfg := api.Config{
 		Auth:     authSvc,
-		Backups:  onlineBackups{st: s.st, keys: s.keys, logRoot: c.backupDir, keysRoot: c.backupKeysDir, now: time.Now},
 		Policy:   auth.Policy{Hours: s.models.Hours},
 		Access:   api.LedgerRecorder{Ledger: s.ledger},
 		Families: api.CaseloadFamilies{Model: s.models.Caseload, Location: loc},
@@ -316,8 +310,13 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		},
 		Logger:        log,
 		SecureCookies: c.secureCookies,
-	})
-	if err != nil {
+	}
+	if be.embedded != nil {
+		// Online backups are Pebble checkpoints; a KurrentDB cluster is
+		// backed up with its own tools.
+		cfg.Backups = onlineBackups{st: be.embedded, keys: be.keyfile, logRoot: c.backupDir, keysRoot: c.backupKeysDir, now: time.Now}
+	}
+	if s.api, err = api.New(cfg); err != nil {
 		return err
 	}
 

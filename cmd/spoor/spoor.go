@@ -37,7 +37,9 @@ Serve flags:
   -addr host:port  listen address (SPOOR_ADDR; default 127.0.0.1:8080)
   -kek-file file   key-encryption key file (SPOOR_KEK_FILE; default <data>/kek.key,
                    generated on first run; SPOOR_KEK may hold the key itself)
-  -store kind      event store: embedded (SPOOR_STORE; default embedded)
+  -store kind      event store: embedded, or a KurrentDB cluster kurrentdb://host:2113,...
+                   (SPOOR_STORE; default embedded; credentials from SPOOR_KURRENTDB_USERNAME
+                   and SPOOR_KURRENTDB_PASSWORD, CA from SPOOR_KURRENTDB_CA_FILE)
   -checkpoint-key-file file   Ed25519 key signing Merkle tree checkpoints (SPOOR_CHECKPOINT_KEY_FILE;
                    default <data>/checkpoint.key, generated on first run with checkpoint.pub)
   -checkpoint-interval d      sign a checkpoint this often when the log grew, and at shutdown
