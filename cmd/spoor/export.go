@@ -13,6 +13,7 @@ import (
 	"os"
 	"time"
 
+	"spoor/domain"
 	"spoor/store"
 )
 
@@ -151,6 +152,26 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 	return nil
 }
 
+// validEvent checks that an event is one Spoor writes: a checkpoint, or a
+// domain event whose payload's public part decodes as its type. Sealed
+// parts cannot be checked without the keys; the hash covers them.
+func validEvent(e store.Envelope) error {
+	if e.Stream == store.CheckpointStream {
+		if e.Type != store.CheckpointEventType {
+			return fmt.Errorf("the checkpoint stream holds a %s event", e.Type)
+		}
+		return nil
+	}
+	public, _, err := store.SplitPayload(e.Data)
+	if err != nil {
+		return err
+	}
+	if _, err := domain.Decode(e.Type, public, nil); err != nil {
+		return err
+	}
+	return nil
+}
+
 // maxImportLine bounds one line of an import (an event's data is at most
 // store.MaxEventData bytes, base64 makes it 4/3 of that).
 const maxImportLine = 2*store.MaxEventData + 4096
@@ -251,6 +272,9 @@ func scanExport(path string, f func(line int, e store.Envelope) error) (int, err
 		e, err := l.envelope()
 		if err != nil {
 			return n, fmt.Errorf("line %d (stream %s, version %d): %w", line, l.Stream, l.Version, err)
+		}
+		if err := validEvent(e); err != nil {
+			return n, fmt.Errorf("line %d (stream %s, version %d): %w", line, e.Stream, e.Version, err)
 		}
 		if _, dup := ids[e.ID]; dup {
 			return n, fmt.Errorf("line %d: event id %s appears twice", line, e.ID)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"spoor/store"
 	"spoor/store/keyfile"
@@ -154,8 +157,9 @@ func TestUsage(t *testing.T) {
 	}
 }
 
-// seed writes events to a new data directory: three family streams and an
-// access stream, with JSON payloads and one event whose data is not JSON.
+// seed writes events to a new data directory: three family streams with
+// JSON payloads (one with characters JSON encoders like to escape) and a
+// signed checkpoint (whose data is not JSON); it returns the event count.
 func seed(t *testing.T, data string) int {
 	t.Helper()
 	st, err := dataDir(data).openLog(true, nil)
@@ -168,9 +172,6 @@ func seed(t *testing.T, data string) int {
 	for f := range 3 {
 		for v := range 4 {
 			payload := fmt.Sprintf(`{"public":{"family_id":"f-%d","n":%d,"note":"<b>&amp;</b>"}}`, f, v)
-			if f == 2 && v == 3 {
-				payload = "not json \x00\x01"
-			}
 			_, err := st.Append(ctx, fmt.Sprintf("family-f-%d", f), store.ExactVersion(uint64(v)), []store.Event{{
 				ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", f*10+v), Type: "ContactLogged",
 				Actor: store.Actor{UserID: "u-ann", Role: "coach"}, Data: []byte(payload),
@@ -181,6 +182,22 @@ func seed(t *testing.T, data string) int {
 			n++
 		}
 	}
+	skey, _, err := store.GenerateCheckpointKey(rand.Reader, "seed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := store.NewCheckpointer(signer, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cp.Sign(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	n++
 	ks, err := keyfile.Open(dataDir(data).keys())
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +214,7 @@ func TestExportImportVerify(t *testing.T) {
 	src, dst := filepath.Join(tmp, "src"), filepath.Join(tmp, "dst")
 	n := seed(t, src)
 	out, _, err := run(t, nil, "verify", "-data", src)
-	if err != nil || !strings.Contains(out, fmt.Sprintf("OK: %d events in 3 streams", n)) {
+	if err != nil || !strings.Contains(out, fmt.Sprintf("OK: %d events in 4 streams", n)) {
 		t.Fatalf("verify: %v\n%s", err, out)
 	}
 	file := filepath.Join(tmp, "events.jsonl")
@@ -215,7 +232,9 @@ func TestExportImportVerify(t *testing.T) {
 		t.Fatalf("import: %v %s", err, out)
 	}
 	out, _, err = run(t, nil, "import", "-data", dst, file)
-	if err != nil || !strings.Contains(out, fmt.Sprintf("0 appended, %d already present", n)) {
+	// The checkpoint is imported only into an empty store (its tree sizes
+	// are positions); on a repeat it is skipped.
+	if err != nil || !strings.Contains(out, fmt.Sprintf("0 appended, %d already present, 1 checkpoints skipped", n-1)) {
 		t.Fatalf("second import: %v %s", err, out)
 	}
 	// The copy is the same ledger: same hashes, so the same export.
@@ -251,6 +270,17 @@ func TestExportImportVerify(t *testing.T) {
 	os.WriteFile(badFile, []byte(strings.Join(lines[1:], "\n")), 0o600)
 	if _, _, err := run(t, nil, "import", "-data", empty, badFile); err == nil || !strings.Contains(err.Error(), "starts at version 2") {
 		t.Fatalf("incomplete stream: %v", err)
+	}
+	// An event Spoor does not know is refused, with a valid hash or not.
+	var l exportLine
+	json.Unmarshal([]byte(lines[0]), &l)
+	l.Type = "SomethingElse"
+	env := store.Envelope{ID: l.ID, Type: l.Type, Stream: l.Stream, Version: l.Version, RecordedAt: l.RecordedAt, Actor: l.Actor, Data: l.Data}
+	l.Hash = store.ComputeHash(&env, store.Hash{}).String()
+	b3, _ := json.Marshal(l)
+	os.WriteFile(badFile, append(b3, '\n'), 0o600)
+	if _, _, err := run(t, nil, "import", "-data", empty, badFile); err == nil || !strings.Contains(err.Error(), "unknown event type") {
+		t.Fatalf("unknown type: %v", err)
 	}
 }
 
