@@ -65,3 +65,18 @@ func TestSeedTeamYear(t *testing.T) {
 	}
 	t.Logf("%d commands, %d events in %v; by source %v", sum.Commands, sum.Events, time.Since(start), sum.BySource)
 }
+
+func TestBulkMatchesSeed(t *testing.T) {
+	opts := demo.Options{Start: domain.MustDate("2025-01-06"), Argon2: fastArgon2, Password: "demo-wachtwoord-2025", Scale: 3}
+	e := newEnv(t)
+	start := time.Now()
+	sum, err := demo.Bulk(context.Background(), e.st, e.sealer, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("bulk: %d commands, %d events in %v", sum.Commands, sum.Events, time.Since(start))
+	head, err := e.st.Head(context.Background())
+	if err != nil || head != sum.LastPosition || int(head) != sum.Events {
+		t.Fatalf("head %d, last position %d, events %d, err %v", head, sum.LastPosition, sum.Events, err)
+	}
+}

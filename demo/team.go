@@ -346,7 +346,9 @@ type domainActor struct {
 	role domain.Role
 }
 
-func (a domainActor) actor() store.Actor { return store.Actor{UserID: string(a.id), Role: string(a.role)} }
+func (a domainActor) actor() store.Actor {
+	return store.Actor{UserID: string(a.id), Role: string(a.role)}
+}
 
 // flush gives the family's steps their instants (working hours, in order
 // within each day) and adds them to the plan.
