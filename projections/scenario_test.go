@@ -93,7 +93,7 @@ func (s *script) add(d domain.Date, hh, mm int, by store.Actor, fam domain.Famil
 	s.steps = append(s.steps, demo.Step{At: time.Date(d.Year(), d.Month(), d.Day(), hh, mm, 0, 0, s.loc), Actor: by, Family: fam, Cmd: cmd})
 }
 
-func famID(i int) domain.FamilyID { return domain.FamilyID(fmt.Sprintf("f%02d", i)) }
+func famID(i int) domain.FamilyID  { return domain.FamilyID(fmt.Sprintf("f%02d", i)) }
 func coachOf(i int) domain.StaffID { return domain.StaffID(fmt.Sprintf("c%d", (i-1)%7+1)) }
 func police(i int) bool            { return i%5 == 1 || i%5 == 2 }
 
@@ -156,7 +156,9 @@ func t1Delta(i int) int {
 
 func buildScript() []demo.Step {
 	s := &script{loc: brussels()}
-	act := func(id domain.StaffID, r domain.Role) store.Actor { return store.Actor{UserID: string(id), Role: string(r)} }
+	act := func(id domain.StaffID, r domain.Role) store.Actor {
+		return store.Actor{UserID: string(id), Role: string(r)}
+	}
 	admin := act("admin", domain.RoleAdmin)
 	co := act("co", domain.RoleCoordinator)
 	coach := func(id domain.StaffID) store.Actor { return act(id, domain.RoleCoach) }
