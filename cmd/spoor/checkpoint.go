@@ -188,3 +188,31 @@ func lastCheckpointPosition(ctx context.Context, st store.Reader) uint64 {
 	}
 	return 0
 }
+
+// verifyLoop recomputes the whole ledger (store.Verify) every interval and
+// counts failures in the metrics, so that tampering with the stored log is
+// noticed by alerting without anyone running spoor verify.
+func verifyLoop(ctx context.Context, st store.Reader, interval time.Duration, log *slog.Logger, failed func()) {
+	if interval <= 0 {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			rep, err := store.Verify(ctx, st, store.VerifyOptions{})
+			switch {
+			case ctx.Err() != nil:
+				return
+			case err != nil:
+				failed()
+				log.Error("the ledger does not verify", "err", err)
+			default:
+				log.Info("ledger verified", "events", rep.Events, "tree_size", rep.TreeSize)
+			}
+		}
+	}
+}

@@ -8,12 +8,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -555,5 +558,57 @@ func TestServeKurrentDB(t *testing.T) {
 	}
 	if code, body := login(t, m.URL(), "admin", passwordIn(t, out.String())); code != 200 {
 		t.Fatalf("admin login on KurrentDB: %d %s", code, body)
+	}
+}
+
+func TestVerifyLoopCountsFailures(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	seed(t, data)
+	st, err := dataDir(data).openLog(false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	// A reader that changes one event's data on the way: what tampering
+	// with the stored bytes looks like to Verify.
+	var failures atomic.Int64
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		verifyLoop(ctx, tamperingReader{st}, 10*time.Millisecond, slog.New(slog.DiscardHandler), func() { failures.Add(1) })
+		close(done)
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for failures.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if failures.Load() == 0 {
+		t.Fatal("a tampered ledger was not counted as a verify failure")
+	}
+	// The untampered ledger verifies: no failure counted.
+	failures.Store(0)
+	ctx, cancel = context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	verifyLoop(ctx, st, 10*time.Millisecond, slog.New(slog.DiscardHandler), func() { failures.Add(1) })
+	if failures.Load() != 0 {
+		t.Fatalf("%d failures on a sound ledger", failures.Load())
+	}
+}
+
+// tamperingReader flips a byte of the data of position 2 in ReadAll.
+type tamperingReader struct{ store.Reader }
+
+func (r tamperingReader) ReadAll(ctx context.Context, from uint64) iter.Seq2[store.Envelope, error] {
+	return func(yield func(store.Envelope, error) bool) {
+		for e, err := range r.Reader.ReadAll(ctx, from) {
+			if err == nil && e.Position == 2 {
+				e.Data = bytes.Replace(e.Data, []byte(`"n":1`), []byte(`"n":7`), 1)
+			}
+			if !yield(e, err) {
+				return
+			}
+		}
 	}
 }

@@ -56,7 +56,7 @@ type serveConfig struct {
 	checkpointKeyFile              string
 	backupDir, backupKeysDir       string
 	adminLogin, adminPasswordFile  string
-	checkpointEvery                time.Duration
+	checkpointEvery, verifyEvery   time.Duration
 	secureCookies                  bool
 	logFormat, logLevel            string
 }
@@ -73,6 +73,11 @@ func (m *Main) serveFlags(args []string) (serveConfig, error) {
 		return c, usageError{"SPOOR_CHECKPOINT_INTERVAL must be a duration such as 10m"}
 	}
 	fs.DurationVar(&c.checkpointEvery, "checkpoint-interval", every, "sign a checkpoint this often when the log grew; 0: only at shutdown (SPOOR_CHECKPOINT_INTERVAL)")
+	vevery, err := time.ParseDuration(m.env("SPOOR_VERIFY_INTERVAL", "24h"))
+	if err != nil {
+		return c, usageError{"SPOOR_VERIFY_INTERVAL must be a duration such as 24h"}
+	}
+	fs.DurationVar(&c.verifyEvery, "verify-interval", vevery, "recompute the whole ledger this often and count failures in spoor_ledger_verify_failures_total; 0: never (SPOOR_VERIFY_INTERVAL)")
 	fs.StringVar(&c.backupDir, "backup-dir", m.env("SPOOR_BACKUP_DIR", ""), "where POST /api/v1/backups puts log backups (SPOOR_BACKUP_DIR; default <data>-backups)")
 	fs.StringVar(&c.backupKeysDir, "backup-keys-dir", m.env("SPOOR_BACKUP_KEYS_DIR", ""), "where online backups put the key store; empty: not backed up (SPOOR_BACKUP_KEYS_DIR)")
 	fs.StringVar(&c.adminLogin, "admin-login", m.env("SPOOR_ADMIN_LOGIN", "admin"), "login of the administrator created on first run (SPOOR_ADMIN_LOGIN)")
@@ -219,6 +224,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 			fmt.Fprintf(m.stdout, "First run: created the administrator %q with the password from %s\n", c.adminLogin, c.adminPasswordFile)
 		}
 	}
+	go verifyLoop(bg, s.st, c.verifyEvery, log.With("component", "verify"), metrics.ObserveVerifyFailure)
+
 	// The read models: caught up before serving (snapshots make that quick).
 	s.models, err = newReadModels(loc)
 	if err != nil {

@@ -50,6 +50,8 @@ Verify flags:
                    has no staff (SPOOR_ADMIN_LOGIN; default admin); its password is printed
                    once, or read from -admin-password-file (SPOOR_ADMIN_PASSWORD_FILE)
   -secure-cookies  mark the session cookie Secure, for TLS (SPOOR_SECURE_COOKIES=true)
+  -verify-interval d          recompute the whole ledger this often in the background and count
+                   failures in spoor_ledger_verify_failures_total (SPOOR_VERIFY_INTERVAL; default 24h)
   -backup-dir dir  online backups (POST /api/v1/backups, admin) go here (SPOOR_BACKUP_DIR;
                    default <data>-backups)
   -backup-keys-dir dir        online backups of the key store go here; empty: none
