@@ -92,7 +92,7 @@ func TestServe(t *testing.T) {
 	if code, _ := login(t, m.URL(), "admin", pw+"x"); code != 401 {
 		t.Fatalf("wrong admin password: %d", code)
 	}
-	for path, want := range map[string]int{"healthz": 200, "readyz": 200, "api/v1/me": 401, "api/v1/openapi.yaml": 200} {
+	for path, want := range map[string]int{"healthz": 200, "readyz": 200, "api/v1/me": 401, "api/v1/openapi.yaml": 200, "login": 200} {
 		if code, body := get(t, m.URL()+path); code != want {
 			t.Errorf("GET /%s = %d %s, want %d", path, code, body, want)
 		}

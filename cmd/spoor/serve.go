@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 
 	"spoor/api"
+	"spoor/api/web"
 	"spoor/auth"
 	"spoor/auth/staffdir"
 	"spoor/ledger"
@@ -326,6 +327,16 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if s.api, err = api.New(cfg); err != nil {
 		return err
 	}
+	ui, err := web.New(web.Config{
+		Auth: authSvc, Ledger: s.ledger, NewID: uuid.NewString, WaitFor: s.runner.WaitFor,
+		Caseload: s.models.Caseload, Timeline: s.models.Timeline, Budget: s.models.Budget,
+		Privacy: s.models.Privacy, Parket: s.models.Parket, Assessments: s.models.Assessments,
+		Outcomes: s.models.Outcomes, Location: loc, SecureCookies: c.secureCookies, Logger: log.With("component", "web"),
+	})
+	if err != nil {
+		return err
+	}
+	ui.Register(s.api)
 
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
