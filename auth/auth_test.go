@@ -250,3 +250,26 @@ func TestServiceLoginAndAuthenticate(t *testing.T) {
 		t.Fatalf("disabled user: %v", err)
 	}
 }
+
+func TestLoginHashingIsBounded(t *testing.T) {
+	dir := NewMemDirectory()
+	hash, _ := HashPassword("a very good password", fastArgon, rand.Reader)
+	dir.PutUser(User{ID: "u1", Login: "ann", Roles: []Role{RoleCoach}, PasswordHash: hash})
+	now := time.Now
+	svc := NewService(Config{Directory: dir, Sessions: NewSessions(DefaultSessionOptions(), rand.Reader, now),
+		Throttle: NewThrottle(DefaultThrottleOptions(), now), Argon2: fastArgon, MaxHashing: 1})
+	// Hold the only slot: a login waits, and gives up with its context.
+	release, err := svc.hashSlot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := svc.Login(ctx, "ann", "a very good password", "1.2.3.4"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("login without a free slot: %v", err)
+	}
+	release()
+	if u, err := svc.Login(context.Background(), "ann", "a very good password", "1.2.3.4"); err != nil || u.ID != "u1" {
+		t.Fatalf("login with a free slot: %v", err)
+	}
+}

@@ -79,13 +79,18 @@ type Config struct {
 	// Now is the clock; Rand the source of randomness for the dummy hash.
 	Now  func() time.Time
 	Rand io.Reader
+	// MaxHashing bounds how many password checks run at once (each takes
+	// Argon2.Memory of memory), so a flood of logins cannot exhaust the
+	// server's memory; more wait their turn. Default 4.
+	MaxHashing int
 }
 
 // Service authenticates staff: password logins with throttling, session
 // cookies and bearer tokens. It implements Authenticator and is safe for
 // concurrent use.
 type Service struct {
-	cfg Config
+	cfg     Config
+	hashing chan struct{}
 
 	dummyOnce sync.Once
 	dummy     string
@@ -96,7 +101,21 @@ func NewService(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{cfg: cfg}
+	if cfg.MaxHashing <= 0 {
+		cfg.MaxHashing = 4
+	}
+	return &Service{cfg: cfg, hashing: make(chan struct{}, cfg.MaxHashing)}
+}
+
+// hashSlot waits for a free password-checking slot; release it with the
+// returned func. It returns ctx.Err() if ctx ends first.
+func (s *Service) hashSlot(ctx context.Context) (func(), error) {
+	select {
+	case s.hashing <- struct{}{}:
+		return func() { <-s.hashing }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Sessions returns the session table.
@@ -124,6 +143,11 @@ func (s *Service) Login(ctx context.Context, login, password, addr string) (User
 		}
 		return User{}, err
 	}
+	release, err := s.hashSlot(ctx)
+	if err != nil {
+		return User{}, err
+	}
+	defer release()
 	u, err := s.cfg.Directory.UserByLogin(ctx, login)
 	if errors.Is(err, ErrUserNotFound) || ValidateLogin(login) != nil {
 		s.burn(password)
