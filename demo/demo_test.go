@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -78,5 +79,59 @@ func TestBulkMatchesSeed(t *testing.T) {
 	head, err := e.st.Head(context.Background())
 	if err != nil || head != sum.LastPosition || int(head) != sum.Events {
 		t.Fatalf("head %d, last position %d, events %d, err %v", head, sum.LastPosition, sum.Events, err)
+	}
+}
+
+func TestPlanIsDeterministic(t *testing.T) {
+	opts := demo.Options{Start: domain.MustDate("2025-01-06"), Argon2: fastArgon2, Password: "demo-wachtwoord-2025", Seed: 42}
+	a, sa, err := demo.Plan(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, sb, err := demo.Plan(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a) != len(b) || len(sa.Families) != 50 || !reflect.DeepEqual(sa.Families, sb.Families) {
+		t.Fatalf("two plans: %d and %d steps, %d families", len(a), len(b), len(sa.Families))
+	}
+	for i := range a {
+		// password hashes differ by their salt; everything else is equal
+		if _, pw := a[i].Cmd.(domain.SetPassword); pw {
+			continue
+		}
+		if !reflect.DeepEqual(a[i], b[i]) {
+			t.Fatalf("step %d differs: %+v / %+v", i, a[i], b[i])
+		}
+	}
+	other, _, err := demo.Plan(demo.Options{Start: opts.Start, Argon2: fastArgon2, Password: opts.Password, Seed: 43})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reflect.DeepEqual(other[len(other)/2], a[len(a)/2]) && len(other) == len(a) {
+		t.Error("another seed gives the same plan")
+	}
+	// police about 40% of 50
+	if sa.BySource[domain.SourcePolice] != 20 {
+		t.Errorf("police-referred families %d; want 20", sa.BySource[domain.SourcePolice])
+	}
+	var logins []string
+	for _, s := range sa.Staff {
+		logins = append(logins, s.Login)
+	}
+	want := []string{"admin", "coach1", "coach2", "coach3", "coach4", "coach5", "coach6", "coach7", "coordinator", "privacy", "backoffice"}
+	if !reflect.DeepEqual(logins, want) {
+		t.Errorf("logins %v; want %v", logins, want)
+	}
+}
+
+func TestOptionsRefused(t *testing.T) {
+	for _, o := range []demo.Options{{Families: 3}, {Coaches: 1}, {Scale: -1}} {
+		if _, _, err := demo.Plan(o); err == nil {
+			t.Errorf("%+v accepted", o)
+		}
+	}
+	if _, err := demo.Seed(context.Background(), newEnv(t).svc, demo.Options{}); err == nil {
+		t.Error("Seed without a clock accepted")
 	}
 }

@@ -682,13 +682,13 @@ func (s *teamSim) accessSteps() {
 		}
 	}
 	po := domainActor{g.privacy, domain.RolePrivacyOfficer}
-	if fs := active(g.start.AddDays(200)); len(fs) > 0 {
-		sat := nextWeekday(g.start.AddDays(200), time.Saturday)
+	if fs := active(g.start.AddDays(130)); len(fs) > 0 {
+		sat := nextWeekday(g.start.AddDays(130), time.Saturday)
 		f := fs[0]
 		var t *traj
 		for _, tr := range f.trajs {
-			if !tr.takenOn.IsZero() {
-				t = tr
+			if !tr.takenOn.IsZero() && !tr.start.After(sat) {
+				t = tr // the trajectory under way on that Saturday
 			}
 		}
 		own := t.coachOn(sat)
