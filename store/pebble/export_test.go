@@ -143,3 +143,11 @@ func flipMiddle(path string) error {
 	}
 	return f.Sync()
 }
+
+// NextPosition is the position the next append gets: it moves when a
+// batch is handed to Pebble, before its WAL sync.
+func (s *Store) NextPosition() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.next
+}
