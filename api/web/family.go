@@ -328,7 +328,7 @@ func (u *UI) consentForm(lang, fid string, h familyHead) *form {
 
 type consentRow struct {
 	ID, Date, Grantor, Action, Recipient, Purpose, Data, Period, Status string
-	Withdrawable                                                       bool
+	Withdrawable                                                        bool
 }
 
 func (u *UI) consentsPage(w http.ResponseWriter, r *http.Request, fr api.FamilyRequest) error {
@@ -373,7 +373,9 @@ func (u *UI) consentsPage(w http.ResponseWriter, r *http.Request, fr api.FamilyR
 		}
 		rows = append(rows, row)
 	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i].Date > rows[j].Date || rows[i].Date == rows[j].Date && rows[i].ID < rows[j].ID })
+	sort.Slice(rows, func(i, j int) bool {
+		return rows[i].Date > rows[j].Date || rows[i].Date == rows[j].Date && rows[i].ID < rows[j].ID
+	})
 	p.Data = map[string]any{"Head": h, "Rows": rows, "Form": u.consentForm(p.Lang, h.ID, h), "Today": today.String()}
 	u.render(w, http.StatusOK, "consents", p)
 	return nil
@@ -464,7 +466,7 @@ func (u *UI) budgetPage(w http.ResponseWriter, r *http.Request, fr api.FamilyReq
 	}
 	settings := u.cfg.Caseload.Settings(timeZero)
 	p.Data = map[string]any{"Head": h, "Budget": fb, "Justification": justif,
-		"Form": u.spendForm(p.Lang, h.ID, settings.SpendCategories),
+		"Form":    u.spendForm(p.Lang, h.ID, settings.SpendCategories),
 		"Reasons": []domain.ReversalReason{domain.ReversalError, domain.ReversalRefunded, domain.ReversalDuplicate, domain.ReversalOther}}
 	u.render(w, http.StatusOK, "budget", p)
 	return nil
@@ -543,7 +545,7 @@ func (u *UI) disclosureForm(lang, fid string, v ledger.FamilyView) *form {
 
 type disclosureRow struct {
 	ID, Date, Recipient, Category, Data, Purpose, Basis, Summary, Informed string
-	Confidential, CanInform                                               bool
+	Confidential, CanInform                                                bool
 }
 
 func (u *UI) disclosuresPage(w http.ResponseWriter, r *http.Request, fr api.FamilyRequest) error {
@@ -574,7 +576,9 @@ func (u *UI) disclosuresPage(w http.ResponseWriter, r *http.Request, fr api.Fami
 		}
 		rows = append(rows, row)
 	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i].Date > rows[j].Date || rows[i].Date == rows[j].Date && rows[i].ID < rows[j].ID })
+	sort.Slice(rows, func(i, j int) bool {
+		return rows[i].Date > rows[j].Date || rows[i].Date == rows[j].Date && rows[i].ID < rows[j].ID
+	})
 	p.Data = map[string]any{"Head": h, "Rows": rows, "Form": u.disclosureForm(p.Lang, h.ID, v)}
 	u.render(w, http.StatusOK, "disclosures", p)
 	return nil

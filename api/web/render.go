@@ -34,20 +34,23 @@ func funcs() template.FuncMap {
 			}
 			return t.In(loc).Format("2006-01-02 15:04")
 		},
-		"pct":    func(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" },
-		"num":    func(f float64) string { return strings.TrimSuffix(strings.TrimSuffix(strconv.FormatFloat(f, 'f', 1, 64), "0"), ".") },
+		"pct": func(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" },
+		"num": func(f float64) string {
+			return strings.TrimSuffix(strings.TrimSuffix(strconv.FormatFloat(f, 'f', 1, 64), "0"), ".")
+		},
 		"anchor": lineAnchor,
 		"join":   strings.Join,
 		"checked": func(m map[string]bool, k string) bool {
 			return m[k]
 		},
-		"errid": func(f *form, fd *field) string { return f.ID + "-" + fd.Name + "-fout" },
-		"fid":   func(f *form, fd *field) string { return f.ID + "-" + fd.Name },
-		"oid":   func(f *form, fd *field, i int) string { return fmt.Sprintf("%s-%s-%d", f.ID, fd.Name, i) },
-		"add":   func(a, b int) int { return a + b },
-		"pf":    func(p *page, f *form) map[string]any { return map[string]any{"Page": p, "Form": f} },
-		"rows":  func(p *page, rows any) map[string]any { return map[string]any{"Page": p, "Rows": rows} },
-		"mk2":   func(a, b outcomes.MomentTable) []outcomes.MomentTable { return []outcomes.MomentTable{a, b} },
+		"errid":   func(f *form, fd *field) string { return f.ID + "-" + fd.Name + "-fout" },
+		"fid":     func(f *form, fd *field) string { return f.ID + "-" + fd.Name },
+		"oid":     func(f *form, fd *field, i int) string { return fmt.Sprintf("%s-%s-%d", f.ID, fd.Name, i) },
+		"add":     func(a, b int) int { return a + b },
+		"compact": func(f *form) *form { c := *f; c.Compact = true; return &c },
+		"pf":      func(p *page, f *form) map[string]any { return map[string]any{"Page": p, "Form": f} },
+		"rows":    func(p *page, rows any) map[string]any { return map[string]any{"Page": p, "Rows": rows} },
+		"mk2":     func(a, b outcomes.MomentTable) []outcomes.MomentTable { return []outcomes.MomentTable{a, b} },
 		"countAt": func(rows []outcomes.CountRow, i int) *outcomes.CountRow {
 			if i < 0 || i >= len(rows) {
 				return nil

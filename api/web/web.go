@@ -151,7 +151,7 @@ func (u *UI) family(method, path string, part auth.Part, read bool, h api.Family
 	u.s.HandleFamily(api.FamilyRoute{Method: method, Path: path, Part: part, Read: read, Handle: h})
 }
 
-func (u *UI) now() time.Time      { return u.cfg.Now().In(u.cfg.Location) }
+func (u *UI) now() time.Time     { return u.cfg.Now().In(u.cfg.Location) }
 func (u *UI) today() domain.Date { return domain.DateOf(u.now()) }
 
 // htmlErrors turns the JSON errors of the api wrappers into HTML for the
@@ -314,9 +314,6 @@ func (u *UI) nav(p *page, user auth.User) []navItem {
 	if user.Has(auth.RoleCoach) {
 		add("/caseload", "nav.caseload")
 	}
-	if user.Has(auth.RoleCoach) || user.Has(auth.RoleCoordinator) {
-		add("/aanmelding", "nav.referral")
-	}
 	if user.Has(auth.RoleCoordinator) {
 		add("/team", "nav.team")
 		add("/budget", "nav.budget")
@@ -326,6 +323,9 @@ func (u *UI) nav(p *page, user auth.User) []navItem {
 	if user.Has(auth.RolePrivacyOfficer) {
 		add("/privacy", "nav.privacy")
 		add("/privacy/register", "nav.register")
+	}
+	if user.Has(auth.RoleCoach) || user.Has(auth.RoleCoordinator) {
+		add("/aanmelding", "nav.referral")
 	}
 	return items
 }
