@@ -645,29 +645,36 @@ func TestExecFamily(t *testing.T) {
 // TestRealFamilyFlow runs a family through the ledger and the read models:
 // the policy's facts come from the caseload model, the timeline from the
 // timeline model, every read writes its access event.
-func TestRealFamilyFlow(t *testing.T) {
-	e := newEnv(t, nil)
+// realFamily refers family id, holds its intake with coach and starts its
+// guidance, through the ledger, and waits for the read models.
+func (e *env) realFamily(id domain.FamilyID, coach domain.StaffID) {
+	e.t.Helper()
 	ctx := context.Background()
 	led := e.server.cfg.Ledger
 	meta := ledger.Meta{Actor: store.Actor{UserID: "u-cora", Role: "coordinator"}}
 	today := domain.DateOf(e.clock.Now())
 	var last uint64
 	for _, cmd := range []domain.FamilyCommand{
-		domain.Refer{FamilyID: "f-real", Date: today, Source: domain.SourcePolice, ReferringOrg: "Politie Demostad",
+		domain.Refer{FamilyID: id, Date: today, Source: domain.SourcePolice, ReferringOrg: "Politie Demostad",
 			ConsentGiven: true, ConsentForm: domain.FormVerbal, Problems: []domain.LifeDomain{domain.DomainHousing}, Children: 2, Adults: 1,
 			Sealed: domain.FamilyReferredSealed{FamilyName: "Familie Janssens"}},
-		domain.HoldIntake{Date: today, Attendees: []domain.Attendee{domain.AttendeeParent}, CoachID: "u-ann", DefinitiveConsent: true, ConsentForm: domain.FormVerbal},
-		domain.StartGuidance{Date: today, AllocationID: "al-1", CoachID: "u-ann"},
+		domain.HoldIntake{Date: today, Attendees: []domain.Attendee{domain.AttendeeParent}, CoachID: coach, DefinitiveConsent: true, ConsentForm: domain.FormVerbal},
+		domain.StartGuidance{Date: today, AllocationID: "al-1", CoachID: coach},
 	} {
-		res, err := led.ExecFamily(ctx, "f-real", meta, cmd)
+		res, err := led.ExecFamily(ctx, id, meta, cmd)
 		if err != nil {
-			t.Fatalf("%T: %v", cmd, err)
+			e.t.Fatalf("%T: %v", cmd, err)
 		}
 		last = res.LastPosition
 	}
 	if err := e.runner.WaitFor(ctx, last); err != nil {
-		t.Fatal(err)
+		e.t.Fatal(err)
 	}
+}
+
+func TestRealFamilyFlow(t *testing.T) {
+	e := newEnv(t, nil)
+	e.realFamily("f-real", "u-ann")
 	ann, bart, cora, boff := e.login("ann"), e.login("bart"), e.login("cora"), e.login("boff")
 	ann.header.Set(CSRFHeader, ann.csrf)
 	boff.header.Set(CSRFHeader, boff.csrf)
@@ -713,5 +720,67 @@ func TestRealFamilyFlow(t *testing.T) {
 	want := "RecordViewed:u-ann:timeline RecordAccessRefused:u-bart:timeline RecordAccessRefused:u-bo:timeline RecordViewed:u-ann:summary RecordViewed:u-cora:summary"
 	if strings.Join(got, " ") != want {
 		t.Fatalf("access events\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
+}
+
+// TestQueryRoutes asks every read-model route as each role that may and one
+// that may not, on a real family.
+func TestQueryRoutes(t *testing.T) {
+	e := newEnv(t, nil)
+	e.realFamily("f-real", "u-ann")
+	ann, cora, pia, boff := e.login("ann"), e.login("cora"), e.login("pia"), e.login("boff")
+	if res := ann.do("GET", "/api/v1/families/f-real/timeline", nil); res.code != 200 {
+		t.Fatalf("timeline: %d", res.code)
+	}
+	for _, tc := range []struct {
+		c    *client
+		path string
+		code int
+		want string
+	}{
+		{ann, "/api/v1/families/f-real/budget", 200, `"family_id":"f-real"`},
+		{boff, "/api/v1/families/f-real/budget", 200, `"allocated_cents"`},
+		{pia, "/api/v1/families/f-real/budget", 403, `role_not_permitted`},
+		{ann, "/api/v1/families/f-real/parket", 200, `"state"`},
+		{boff, "/api/v1/families/f-real/parket", 403, ""},
+		{pia, "/api/v1/families/f-real/access-log", 200, `"u-ann"`},
+		{ann, "/api/v1/families/f-real/access-log", 403, ""},
+		{pia, "/api/v1/families/f-real/access-log?limit=0", 400, `"field":"limit"`},
+		{pia, "/api/v1/families/f-real/art15", 200, `"family_id":"f-real"`},
+		{cora, "/api/v1/families/f-real/art15", 403, ""},
+		{pia, "/api/v1/staff/u-ann/access-log", 200, `"f-real"`},
+		{ann, "/api/v1/staff/u-ann/access-log", 403, ""},
+		{pia, "/api/v1/disclosure-register", 200, `"disclosures":[]`},
+		{cora, "/api/v1/disclosure-register", 403, ""},
+		{cora, "/api/v1/council-report?from=2026-01-01&to=2026-12-31", 200, `"by_category"`},
+		{cora, "/api/v1/council-report?from=2026-12-01&to=2026-01-01", 400, `"field":"from"`},
+		{ann, "/api/v1/council-report", 403, ""},
+		{cora, "/api/v1/outcomes", 200, "{"},
+		{boff, "/api/v1/outcomes", 403, ""},
+		{cora, "/api/v1/waiting-list", 200, `"waiting":[]`},
+		{boff, "/api/v1/waiting-list", 403, ""},
+		{ann, "/api/v1/families/f-real/budget?as_of=yesterday", 400, `"field":"as_of"`},
+	} {
+		res := tc.c.do("GET", tc.path, nil)
+		if res.code != tc.code || !strings.Contains(res.body, tc.want) {
+			t.Errorf("%s as %s: %d %.300s", tc.path, tc.c.userID(t), res.code, res.body)
+		}
+	}
+	// Reads of the family wrote access events; refused ones too; bad input
+	// none.
+	var got []string
+	for _, ev := range e.accessEvents("f-real") {
+		got = append(got, fmt.Sprintf("%s:%s:%s", ev["type"], ev["user_id"], ev["part"]))
+	}
+	want := []string{
+		"RecordViewed:u-ann:timeline",
+		"RecordViewed:u-ann:budget", "RecordViewed:u-bo:budget", "RecordAccessRefused:u-pia:budget",
+		"RecordViewed:u-ann:parket", "RecordAccessRefused:u-bo:parket",
+		"RecordViewed:u-pia:access_log", "RecordAccessRefused:u-ann:access_log",
+		"RecordViewed:u-pia:export", "RecordAccessRefused:u-cora:export",
+		"RecordViewed:u-pia:access_log",
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("access events\n got %v\nwant %v", got, want)
 	}
 }

@@ -25,7 +25,11 @@ import (
 	"spoor/ledger"
 	"spoor/ops"
 	"spoor/projections"
+	"spoor/projections/budget"
 	"spoor/projections/caseload"
+	"spoor/projections/outcomes"
+	"spoor/projections/parket"
+	"spoor/projections/privacy"
 	"spoor/projections/timeline"
 	"spoor/store"
 	"spoor/store/keyfile"
@@ -175,8 +179,16 @@ func newEnv(t testing.TB, extra func(*Server)) *env {
 		t.Fatal(err)
 	}
 	// Read models, fed by a runner as in serve.
-	e.models = ReadModels{Caseload: caseload.New(domain.DefaultTeamSettings()), Timeline: timeline.New()}
-	if e.runner, err = projections.NewRunner(e.st, []projections.Model{e.models.Caseload, e.models.Timeline}, projections.RunnerOptions{}); err != nil {
+	cat, err := domain.BuiltinCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	popts := privacy.DefaultOptions()
+	popts.Location = loc
+	e.models = ReadModels{Caseload: caseload.New(domain.DefaultTeamSettings()), Timeline: timeline.New(),
+		Budget: budget.New(), Parket: parket.New(), Privacy: privacy.New(popts), Outcomes: outcomes.New(cat)}
+	if e.runner, err = projections.NewRunner(e.st, []projections.Model{e.models.Caseload, e.models.Timeline,
+		e.models.Budget, e.models.Parket, e.models.Privacy, e.models.Outcomes}, projections.RunnerOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	runDone := make(chan struct{})

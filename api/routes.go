@@ -10,7 +10,11 @@ import (
 
 	"spoor/auth"
 	"spoor/domain"
+	"spoor/projections/budget"
 	"spoor/projections/caseload"
+	"spoor/projections/outcomes"
+	"spoor/projections/parket"
+	"spoor/projections/privacy"
 	"spoor/projections/timeline"
 )
 
@@ -19,6 +23,10 @@ import (
 type ReadModels struct {
 	Caseload *caseload.Model
 	Timeline *timeline.Model
+	Budget   *budget.Model
+	Parket   *parket.Model
+	Privacy  *privacy.Model
+	Outcomes *outcomes.Model
 }
 
 // registerModelRoutes adds the routes of the read models and of the
@@ -36,6 +44,7 @@ func (s *Server) registerModelRoutes() {
 	if m.Caseload != nil && s.cfg.Access != nil {
 		s.HandleTeam(http.MethodGet, "/api/v1/caseload", auth.PartCaseload, s.caseload)
 	}
+	s.registerQueryRoutes()
 }
 
 // asOf reads the as_of query parameter: an RFC 3339 instant, or a date

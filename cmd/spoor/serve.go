@@ -293,7 +293,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		Ledger:   s.ledger,
 		Staff:    s.dir,
 		WaitFor:  s.runner.WaitFor,
-		Models:   api.ReadModels{Caseload: s.models.Caseload, Timeline: s.models.Timeline},
+		Models: api.ReadModels{Caseload: s.models.Caseload, Timeline: s.models.Timeline, Budget: s.models.Budget,
+			Parket: s.models.Parket, Privacy: s.models.Privacy, Outcomes: s.models.Outcomes},
 		Metrics:  metrics,
 		Gatherer: s.reg,
 		Ready: func(ctx context.Context) error {
