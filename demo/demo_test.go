@@ -111,6 +111,19 @@ func TestPlanIsDeterministic(t *testing.T) {
 	if reflect.DeepEqual(other[len(other)/2], a[len(a)/2]) && len(other) == len(a) {
 		t.Error("another seed gives the same plan")
 	}
+	reasons := map[domain.ClosureReason]int{}
+	reopened := 0
+	for _, s := range a {
+		switch c := s.Cmd.(type) {
+		case domain.CloseCase:
+			reasons[c.Reason]++
+		case domain.ReopenCase:
+			reopened++
+		}
+	}
+	if reasons[domain.ClosurePositive] == 0 || reasons[domain.ClosureUnsuccessful] == 0 || reasons[domain.ClosureHandedOver] == 0 || reopened != 1 {
+		t.Errorf("closures %v, %d reopened; want every reason and one reopening", reasons, reopened)
+	}
 	// police about 40% of 50
 	if sa.BySource[domain.SourcePolice] != 20 {
 		t.Errorf("police-referred families %d; want 20", sa.BySource[domain.SourcePolice])
