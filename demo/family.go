@@ -24,16 +24,15 @@ func (s *teamSim) coordinatorActor() domainActor {
 	return domainActor{s.g.coordinator, domain.RoleCoordinator}
 }
 
-// coverOn returns the covering coach of trajectory t on day d (the
-// absence of its coach), or -1.
-func (s *teamSim) coverOn(t *traj, d domain.Date) int {
-	c := t.coachOn(d)
-	for _, a := range s.absences {
+// coverOn returns the coach covering on day d under one of the arranged
+// absences, or -1.
+func coverOn(arranged []absence, d domain.Date) int {
+	for _, a := range arranged {
 		last := a.until
 		if !a.endEarly.IsZero() {
 			last = a.endEarly
 		}
-		if a.coach == c && a.cover >= 0 && !d.Before(a.from) && !d.After(last) && !d.Before(t.intake) {
+		if !d.Before(a.from) && !d.After(last) {
 			return a.cover
 		}
 	}
@@ -188,6 +187,7 @@ func (s *teamSim) trajectorySteps(b *famBuilder, f *fam, t *traj, st *famState) 
 	}
 
 	// covers during the coach's absences
+	var arrangedCovers []absence
 	for _, a := range s.absences {
 		if a.cover < 0 || t.coachOn(a.from) != a.coach || a.from.Before(t.intake) || !a.from.Before(last) {
 			continue
@@ -202,6 +202,7 @@ func (s *teamSim) trajectorySteps(b *famBuilder, f *fam, t *traj, st *famState) 
 		if arranged.Before(t.intake) {
 			arranged = t.intake
 		}
+		arrangedCovers = append(arrangedCovers, a)
 		cid := domain.CoverID(g.id("cover"))
 		b.add(arranged, pCover, co, domain.ArrangeCover{CoverID: cid, CoachID: s.coaches[a.cover], ForCoachID: s.coaches[a.coach], From: a.from, Until: a.until, Reason: a.reason})
 		if !a.endEarly.IsZero() && a.endEarly.Before(lastActive) {
@@ -209,7 +210,7 @@ func (s *teamSim) trajectorySteps(b *famBuilder, f *fam, t *traj, st *famState) 
 		}
 	}
 	actorOn := func(d domain.Date) (domainActor, domain.Purpose) {
-		if c := s.coverOn(t, d); c >= 0 {
+		if c := coverOn(arrangedCovers, d); c >= 0 {
 			return s.coachActor(c), domain.PurposeCover
 		}
 		return coachOn(d), domain.PurposeGuidance

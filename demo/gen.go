@@ -286,7 +286,8 @@ type traj struct {
 	waitFrom        domain.Date // zero: never waited
 	takenOn         domain.Date // the team meeting that took the family in
 	intake, start   domain.Date
-	coach           int // index into the team's coaches
+	coach           int     // index into the team's coaches
+	weight          float64 // the family's caseload weight
 	changeRequested domain.Date
 	changeOn        domain.Date
 	changeTo        int

@@ -188,7 +188,7 @@ func (s *teamSim) simulate() {
 		if pendingChange != nil && !pendingChange.changeOn.After(d) {
 			t := pendingChange
 			pendingChange = nil
-			to := s.pickCoach(d, 0, t.coach)
+			to := s.pickCoach(d, t.weight, t.coach)
 			if to >= 0 {
 				t.changeOn, t.changeTo = d, to
 				s.moveLoad(t, d, to)
@@ -226,7 +226,7 @@ func (s *teamSim) simulate() {
 			}
 			taken++
 			t := q.t
-			t.takenOn, t.coach = d, c
+			t.takenOn, t.coach, t.weight = d, c, w
 			t.intake = d.AddDays(2)
 			t.start = d.AddDays(7)
 			r := g.rng.Float64()
