@@ -176,7 +176,8 @@ func (s *Server) HandleFamily(rt FamilyRoute) {
 			return fmt.Errorf("family %s: %w", familyID, err)
 		}
 		now := s.now()
-		d := s.cfg.Policy.Decide(auth.AccessRequest{User: id.User, Family: &facts, Part: rt.Part, Purpose: ap.Purpose, Reason: ap.Reason, At: now})
+		d := s.cfg.Policy.Decide(auth.AccessRequest{User: id.User, Family: &facts, Part: rt.Part, Purpose: ap.Purpose,
+			Reason: ap.Reason, At: now, Write: !rt.Read})
 		if ap.Purpose == "" {
 			ap.Purpose = defaultPurpose(d)
 		}

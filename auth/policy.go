@@ -97,6 +97,11 @@ type AccessRequest struct {
 	Reason string
 	// At is when the access happens.
 	At time.Time
+	// Write is set for a change to the part (a command) rather than a read.
+	// Writes follow the read rules, narrowed: nobody writes through a
+	// reason-only rule (break the glass is for reading), and the privacy
+	// officer writes only art. 15 requests and erasure.
+	Write bool
 }
 
 // Reason codes of a Decision. They are stable strings stored in access
@@ -295,7 +300,16 @@ func (p Policy) Decide(req AccessRequest) Decision {
 // working-hours flag.
 func decideRole(role Role, req AccessRequest) Decision {
 	var d Decision
-	switch rules(role, req.Part) {
+	rule := rules(role, req.Part)
+	if req.Write {
+		switch {
+		case rule == withWhy:
+			rule = refuse
+		case role == RolePrivacyOfficer && req.Part != PartArt15 && req.Part != PartErasure:
+			rule = refuse
+		}
+	}
+	switch rule {
 	case refuse:
 		d = Decision{Reason: ReasonRoleNotPermitted}
 	case allow:

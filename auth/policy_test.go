@@ -206,3 +206,41 @@ func TestPolicySeveralRoles(t *testing.T) {
 		})
 	}
 }
+
+func TestPolicyWrites(t *testing.T) {
+	loc := brussels(t)
+	pol := Policy{Hours: DefaultWorkingHours(loc)}
+	tue := time.Date(2026, 3, 10, 10, 0, 0, 0, loc)
+	own := &FamilyFacts{ID: "f", AssignedCoach: "c1"}
+	other := &FamilyFacts{ID: "g", AssignedCoach: "c2"}
+	user := func(r Role) User { return User{ID: "c1", Roles: []Role{r}} }
+	for _, tc := range []struct {
+		name    string
+		req     AccessRequest
+		allowed bool
+		reason  string
+	}{
+		{"coach writes own contact", AccessRequest{User: user(RoleCoach), Family: own, Part: PartTimeline}, true, ReasonCaseload},
+		{"coach writes other with reason", AccessRequest{User: user(RoleCoach), Family: other, Part: PartTimeline, Reason: "urgent_safety"}, true, ReasonBreakTheGlass},
+		{"coordinator decides a spend", AccessRequest{User: user(RoleCoordinator), Family: other, Part: PartBudget}, true, ReasonRole},
+		{"coordinator writes a note with reason", AccessRequest{User: user(RoleCoordinator), Family: other, Part: PartTimeline, Reason: "team_review"}, false, ReasonRoleNotPermitted},
+		{"privacy officer gives consent", AccessRequest{User: user(RolePrivacyOfficer), Family: other, Part: PartConsents}, false, ReasonRoleNotPermitted},
+		{"privacy officer erases", AccessRequest{User: user(RolePrivacyOfficer), Family: other, Part: PartErasure}, true, ReasonRole},
+		{"privacy officer receives an art. 15 request", AccessRequest{User: user(RolePrivacyOfficer), Family: other, Part: PartArt15}, true, ReasonRole},
+		{"back office records a spend", AccessRequest{User: user(RoleBackOffice), Family: other, Part: PartBudget}, true, ReasonRole},
+		{"admin writes nothing", AccessRequest{User: user(RoleAdmin), Family: other, Part: PartSummary}, false, ReasonRoleNotPermitted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.req.Write, tc.req.At = true, tue
+			d := pol.Decide(tc.req)
+			if d.Allowed != tc.allowed || d.Reason != tc.reason {
+				t.Fatalf("got %+v, want allowed=%v reason=%s", d, tc.allowed, tc.reason)
+			}
+			// The same request as a read is never narrower.
+			tc.req.Write = false
+			if r := pol.Decide(tc.req); d.Allowed && !r.Allowed {
+				t.Fatalf("write allowed but read refused: %+v", r)
+			}
+		})
+	}
+}
