@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"time"
 
 	"spoor/api"
 	"spoor/auth"
@@ -53,14 +54,14 @@ func (u *UI) caseloadPage(w http.ResponseWriter, r *http.Request, tr_ api.TeamRe
 	ctx := r.Context()
 	p := u.newPage(r, "caseload.title")
 	today := u.today()
-	cl := u.cfg.Caseload.Coach(domain.StaffID(tr_.Identity.User.ID), timeZero, today)
+	cl := u.cfg.Caseload.Coach(domain.StaffID(tr_.Identity.User.ID), time.Time{}, today)
 	recency := map[domain.FamilyID]int{}
 	last := map[domain.FamilyID]domain.Date{}
-	for _, c := range u.cfg.Caseload.Contacts(timeZero, today) {
+	for _, c := range u.cfg.Caseload.Contacts(time.Time{}, today) {
 		recency[c.FamilyID] = c.DaysWithoutContact
 		last[c.FamilyID] = c.LastContact
 	}
-	noContact := u.cfg.Caseload.Settings(timeZero).NoContactDays
+	noContact := u.cfg.Caseload.Settings(time.Time{}).NoContactDays
 	var ids []string
 	var rows, covers []caseRow
 	for _, f := range cl.Families {
@@ -113,7 +114,7 @@ func (u *UI) names(ctx context.Context, lang string, ids []string) map[string]st
 		if err == nil {
 			name = familyName(v)
 			if v.Erased {
-				name = tr(lang, "family.erased")
+				name = u.txt.tr(lang, "family.erased")
 			}
 		}
 		if name == "" {
@@ -127,20 +128,20 @@ func (u *UI) names(ctx context.Context, lang string, ids []string) map[string]st
 // ---- referral (aanmelding): a new family
 
 func (u *UI) referralForm(lang string) *form {
-	return &form{ID: "referral", Title: tr(lang, "referral.title"), Submit: tr(lang, "referral.submit"), Action: "/aanmelding",
+	return &form{ID: "referral", Title: u.txt.tr(lang, "referral.title"), Submit: u.txt.tr(lang, "referral.submit"), Action: "/aanmelding",
 		Fields: []*field{
-			{Name: "family_name", Label: tr(lang, "referral.family_name"), Type: "text", Required: true},
-			{Name: "date", Label: tr(lang, "contact.date"), Type: "date", Value: u.today().String(), Required: true},
-			{Name: "source", Label: tr(lang, "referral.source"), Type: "select", Required: true, Options: options(lang, "source", domain.ReferralSources())},
-			{Name: "referring_org", Label: tr(lang, "referral.referring_org"), Type: "text", Required: true},
-			{Name: "consent_given", Label: tr(lang, "referral.consent_given"), Type: "checkbox"},
-			{Name: "problems", Label: tr(lang, "referral.problems"), Type: "checkboxes", Values: map[string]bool{}, Options: options(lang, "domain", domain.LifeDomains())},
-			{Name: "children", Label: tr(lang, "referral.children"), Type: "number", Value: "1"},
-			{Name: "adults", Label: tr(lang, "referral.adults"), Type: "number", Value: "1"},
-			{Name: "municipality", Label: tr(lang, "referral.municipality"), Type: "text"},
-			{Name: "address", Label: tr(lang, "referral.address"), Type: "text"},
-			{Name: "phone", Label: tr(lang, "referral.phone"), Type: "text"},
-			{Name: "summary", Label: tr(lang, "referral.summary"), Type: "textarea"},
+			{Name: "family_name", Label: u.txt.tr(lang, "referral.family_name"), Type: "text", Required: true},
+			{Name: "date", Label: u.txt.tr(lang, "contact.date"), Type: "date", Value: u.today().String(), Required: true},
+			{Name: "source", Label: u.txt.tr(lang, "referral.source"), Type: "select", Required: true, Options: options(u.txt, lang, "source", domain.ReferralSources())},
+			{Name: "referring_org", Label: u.txt.tr(lang, "referral.referring_org"), Type: "text", Required: true},
+			{Name: "consent_given", Label: u.txt.tr(lang, "referral.consent_given"), Type: "checkbox"},
+			{Name: "problems", Label: u.txt.tr(lang, "referral.problems"), Type: "checkboxes", Values: map[string]bool{}, Options: options(u.txt, lang, "domain", domain.LifeDomains())},
+			{Name: "children", Label: u.txt.tr(lang, "referral.children"), Type: "number", Value: "1"},
+			{Name: "adults", Label: u.txt.tr(lang, "referral.adults"), Type: "number", Value: "1"},
+			{Name: "municipality", Label: u.txt.tr(lang, "referral.municipality"), Type: "text"},
+			{Name: "address", Label: u.txt.tr(lang, "referral.address"), Type: "text"},
+			{Name: "phone", Label: u.txt.tr(lang, "referral.phone"), Type: "text"},
+			{Name: "summary", Label: u.txt.tr(lang, "referral.summary"), Type: "textarea"},
 		}}
 }
 
@@ -161,7 +162,7 @@ func (u *UI) referralPost(w http.ResponseWriter, r *http.Request) error {
 	p := u.newPage(r, "referral.title")
 	f := u.referralForm(p.Lang)
 	f.fill(vals)
-	rd := &reader{f: f, v: vals, lang: p.Lang}
+	rd := &reader{t: u.txt, f: f, v: vals, lang: p.Lang}
 	fid := domain.FamilyID(u.cfg.NewID())
 	cmd := domain.Refer{FamilyID: fid, Date: rd.date("date", true), Source: domain.ReferralSource(rd.str("source", true, 64)),
 		ReferringOrg: rd.str("referring_org", true, 200), ConsentGiven: rd.bool("consent_given"), ConsentForm: domain.FormWritten,
@@ -194,44 +195,44 @@ func (u *UI) trajectForms(ctx context.Context, lang, fid string, v ledger.Family
 	f := v.Family
 	var forms []*form
 	add := func(id, title string, fields ...*field) {
-		forms = append(forms, &form{ID: id, Title: tr(lang, title), Submit: tr(lang, title), Action: base + id, Fields: fields})
+		forms = append(forms, &form{ID: id, Title: u.txt.tr(lang, title), Submit: u.txt.tr(lang, title), Action: base + id, Fields: fields})
 	}
 	date := func() *field {
-		return &field{Name: "date", Label: tr(lang, "traject.date"), Type: "date", Value: today, Required: true}
+		return &field{Name: "date", Label: u.txt.tr(lang, "traject.date"), Type: "date", Value: today, Required: true}
 	}
 	switch f.Status {
 	case domain.StatusReferred:
 		if !f.IntakeHeld {
 			add("intake", "traject.intake", date(),
-				&field{Name: "attendees", Label: tr(lang, "traject.attendees"), Type: "checkboxes", Values: map[string]bool{"parent": true, "coach": true}, Options: options(lang, "attendee", domain.Attendees())},
-				&field{Name: "coach_id", Label: tr(lang, "traject.coach"), Type: "select", Options: coaches},
-				&field{Name: "definitive_consent", Label: tr(lang, "traject.definitive_consent"), Type: "checkbox", Value: "on"},
-				&field{Name: "note", Label: tr(lang, "traject.note"), Type: "textarea"})
+				&field{Name: "attendees", Label: u.txt.tr(lang, "traject.attendees"), Type: "checkboxes", Values: map[string]bool{"parent": true, "coach": true}, Options: options(u.txt, lang, "attendee", domain.Attendees())},
+				&field{Name: "coach_id", Label: u.txt.tr(lang, "traject.coach"), Type: "select", Options: coaches},
+				&field{Name: "definitive_consent", Label: u.txt.tr(lang, "traject.definitive_consent"), Type: "checkbox", Value: "on"},
+				&field{Name: "note", Label: u.txt.tr(lang, "traject.note"), Type: "textarea"})
 			add("wachtlijst", "traject.waiting", date())
 		} else {
-			add("start", "traject.start", date(), &field{Name: "coach_id", Label: tr(lang, "traject.coach"), Type: "select", Value: string(f.Coach), Options: coaches})
+			add("start", "traject.start", date(), &field{Name: "coach_id", Label: u.txt.tr(lang, "traject.coach"), Type: "select", Value: string(f.Coach), Options: coaches})
 		}
 	case domain.StatusActive:
 		add("toewijzen", "traject.assign", date(),
-			&field{Name: "coach_id", Label: tr(lang, "traject.coach"), Type: "select", Required: true, Options: coaches},
-			&field{Name: "reason", Label: tr(lang, "traject.reason"), Type: "select", Value: "other", Options: options(lang, "assign", []domain.AssignmentReason{domain.AssignFamilyRequest, domain.AssignCoachLeft, domain.AssignWorkload, domain.AssignOther})})
+			&field{Name: "coach_id", Label: u.txt.tr(lang, "traject.coach"), Type: "select", Required: true, Options: coaches},
+			&field{Name: "reason", Label: u.txt.tr(lang, "traject.reason"), Type: "select", Value: "other", Options: options(u.txt, lang, "assign", []domain.AssignmentReason{domain.AssignFamilyRequest, domain.AssignCoachLeft, domain.AssignWorkload, domain.AssignOther})})
 		add("vervanging", "traject.cover",
-			&field{Name: "coach_id", Label: tr(lang, "traject.coach"), Type: "select", Required: true, Options: coaches},
-			&field{Name: "from", Label: tr(lang, "traject.from"), Type: "date", Value: today, Required: true},
-			&field{Name: "until", Label: tr(lang, "traject.until"), Type: "date", Required: true},
-			&field{Name: "reason", Label: tr(lang, "traject.reason"), Type: "select", Value: "holiday", Options: options(lang, "cover", []domain.CoverReason{domain.CoverHoliday, domain.CoverIllness, domain.CoverLeave, domain.CoverOther})})
+			&field{Name: "coach_id", Label: u.txt.tr(lang, "traject.coach"), Type: "select", Required: true, Options: coaches},
+			&field{Name: "from", Label: u.txt.tr(lang, "traject.from"), Type: "date", Value: today, Required: true},
+			&field{Name: "until", Label: u.txt.tr(lang, "traject.until"), Type: "date", Required: true},
+			&field{Name: "reason", Label: u.txt.tr(lang, "traject.reason"), Type: "select", Value: "holiday", Options: options(u.txt, lang, "cover", []domain.CoverReason{domain.CoverHoliday, domain.CoverIllness, domain.CoverLeave, domain.CoverOther})})
 		add("afsluiten", "traject.close", date(),
-			&field{Name: "reason", Label: tr(lang, "traject.reason"), Type: "select", Required: true, Options: options(lang, "closure", domain.ClosureReasons())},
-			&field{Name: "handed_over_to", Label: tr(lang, "traject.handed_over_to"), Type: "text", Hint: tr(lang, "form.optional")})
+			&field{Name: "reason", Label: u.txt.tr(lang, "traject.reason"), Type: "select", Required: true, Options: options(u.txt, lang, "closure", domain.ClosureReasons())},
+			&field{Name: "handed_over_to", Label: u.txt.tr(lang, "traject.handed_over_to"), Type: "text", Hint: u.txt.tr(lang, "form.optional")})
 	case domain.StatusWaiting:
 		add("intake", "traject.intake", date(),
-			&field{Name: "attendees", Label: tr(lang, "traject.attendees"), Type: "checkboxes", Values: map[string]bool{"parent": true, "coach": true}, Options: options(lang, "attendee", domain.Attendees())},
-			&field{Name: "coach_id", Label: tr(lang, "traject.coach"), Type: "select", Options: coaches},
-			&field{Name: "definitive_consent", Label: tr(lang, "traject.definitive_consent"), Type: "checkbox", Value: "on"},
-			&field{Name: "note", Label: tr(lang, "traject.note"), Type: "textarea"})
+			&field{Name: "attendees", Label: u.txt.tr(lang, "traject.attendees"), Type: "checkboxes", Values: map[string]bool{"parent": true, "coach": true}, Options: options(u.txt, lang, "attendee", domain.Attendees())},
+			&field{Name: "coach_id", Label: u.txt.tr(lang, "traject.coach"), Type: "select", Options: coaches},
+			&field{Name: "definitive_consent", Label: u.txt.tr(lang, "traject.definitive_consent"), Type: "checkbox", Value: "on"},
+			&field{Name: "note", Label: u.txt.tr(lang, "traject.note"), Type: "textarea"})
 	case domain.StatusClosed:
 		add("heropenen", "traject.reopen", date(),
-			&field{Name: "source", Label: tr(lang, "traject.source"), Type: "select", Value: string(f.Source), Options: options(lang, "source", domain.ReferralSources())})
+			&field{Name: "source", Label: u.txt.tr(lang, "traject.source"), Type: "select", Value: string(f.Source), Options: options(u.txt, lang, "source", domain.ReferralSources())})
 	}
 	return forms
 }
@@ -244,7 +245,7 @@ func (u *UI) trajectPage(w http.ResponseWriter, r *http.Request, fr api.FamilyRe
 	}
 	p := u.newPage(r, "traject.title")
 	h := u.head(ctx, p, v)
-	p.Title = tr(p.Lang, "traject.title") + " · " + h.Name
+	p.Title = u.txt.tr(p.Lang, "traject.title") + " · " + h.Name
 	u.familyNav(p, h.ID, r.URL.Path)
 	type coverRow struct{ Coach, For, From, Until string }
 	var covers []coverRow
@@ -278,13 +279,13 @@ func (u *UI) trajectPost(w http.ResponseWriter, r *http.Request, fr api.FamilyRe
 	if f == nil {
 		// The action does not fit the case's state (any more): say so on the
 		// form page rather than losing the request.
-		f = &form{ID: action, Title: tr(p.Lang, "traject.title"), Error: tr(p.Lang, "rule.case.closed")}
+		f = &form{ID: action, Title: u.txt.tr(p.Lang, "traject.title"), Error: u.txt.tr(p.Lang, "rule.case.closed")}
 		if v.Family.Status != domain.StatusClosed {
-			f.Error = tr(p.Lang, "error.invalid")
+			f.Error = u.txt.tr(p.Lang, "error.invalid")
 		}
 	}
 	f.fill(vals)
-	rd := &reader{f: f, v: vals, lang: p.Lang}
+	rd := &reader{t: u.txt, f: f, v: vals, lang: p.Lang}
 	me := domain.StaffID(fr.Identity.User.ID)
 	var cmd domain.FamilyCommand
 	switch action {

@@ -40,9 +40,9 @@ func (u *UI) teamPage(w http.ResponseWriter, r *http.Request, tq api.TeamRequest
 	ctx := r.Context()
 	p := u.newPage(r, "team.title")
 	today := u.today()
-	settings := u.cfg.Caseload.Settings(timeZero)
+	settings := u.cfg.Caseload.Settings(time.Time{})
 	var coaches []coachRow
-	for _, c := range u.cfg.Caseload.Coaches(timeZero, today) {
+	for _, c := range u.cfg.Caseload.Coaches(time.Time{}, today) {
 		if !c.Registered || !c.Active {
 			continue
 		}
@@ -53,9 +53,9 @@ func (u *UI) teamPage(w http.ResponseWriter, r *http.Request, tq api.TeamRequest
 		}
 		coaches = append(coaches, row)
 	}
-	waiting := u.cfg.Caseload.WaitingList(timeZero, today)
-	noContact := u.cfg.Caseload.NoContact(timeZero, today, settings.NoContactDays)
-	reviews := u.cfg.Caseload.ReviewsDue(timeZero, today, 14)
+	waiting := u.cfg.Caseload.WaitingList(time.Time{}, today)
+	noContact := u.cfg.Caseload.NoContact(time.Time{}, today, settings.NoContactDays)
+	reviews := u.cfg.Caseload.ReviewsDue(time.Time{}, today, 14)
 	var ids []string
 	for _, x := range waiting {
 		ids = append(ids, string(x.FamilyID))
@@ -113,7 +113,7 @@ func (u *UI) period(r *http.Request) (domain.Date, domain.Date) {
 
 func (u *UI) report(r *http.Request) (budget.Report, error) {
 	from, to := u.period(r)
-	return u.cfg.Budget.CouncilReport(from, to, timeZero)
+	return u.cfg.Budget.CouncilReport(from, to, time.Time{})
 }
 
 // byMonth buckets the report's lines per month of their date.
@@ -160,8 +160,8 @@ func (u *UI) sections(p *page, rep budget.Report) []chartSection {
 			}
 			bars = append(bars, bar{Label: l, Cents: f.NetCents})
 		}
-		return chartSection{ID: id, Title: tr(p.Lang, title), Prefix: prefix, Figures: figs,
-			Chart: barChart(id, tr(p.Lang, title), tr(p.Lang, "budget.chart_alt"), bars)}
+		return chartSection{ID: id, Title: u.txt.tr(p.Lang, title), Prefix: prefix, Figures: figs,
+			Chart: barChart(id, u.txt.tr(p.Lang, title), u.txt.tr(p.Lang, "budget.chart_alt"), bars)}
 	}
 	return []chartSection{
 		mk("categorie", "budget.by_category", "spendcat", rep.ByCategory),
@@ -210,9 +210,9 @@ func (u *UI) councilPage(w http.ResponseWriter, r *http.Request, _ api.TeamReque
 
 // councilRows is the report as rows: the figures (with the numbers of
 // their lines) and then every line.
-func councilRows(lang string, rep budget.Report) (summary [][]any, lines [][]any) {
+func councilRows(t texts, lang string, rep budget.Report) (summary [][]any, lines [][]any) {
 	nums := lineNumbers(rep)
-	summary = append(summary, []any{tr(lang, "budget.period"), rep.From.String() + " – " + rep.To.String()})
+	summary = append(summary, []any{t.tr(lang, "budget.period"), rep.From.String() + " – " + rep.To.String()})
 	summary = append(summary, []any{"breakdown", "key", "net_eur", "spent_eur", "reversed_eur", "spends", "reversals", "families", "children", "lines"})
 	add := func(group string, figs []budget.Figure) {
 		for _, f := range figs {
@@ -256,7 +256,7 @@ func (u *UI) councilCSV(w http.ResponseWriter, r *http.Request, _ api.TeamReques
 	if err != nil {
 		return err
 	}
-	summary, lines := councilRows(langOf(r), rep)
+	summary, lines := councilRows(u.txt, langOf(r), rep)
 	var buf bytes.Buffer
 	cw := csv.NewWriter(&buf)
 	for _, rows := range [][][]any{summary, {{}}, lines} {
@@ -296,7 +296,7 @@ func (u *UI) councilXLSX(w http.ResponseWriter, r *http.Request, _ api.TeamReque
 	if err != nil {
 		return err
 	}
-	summary, lines := councilRows(langOf(r), rep)
+	summary, lines := councilRows(u.txt, langOf(r), rep)
 	x := excelize.NewFile()
 	defer x.Close()
 	if err := x.SetSheetName("Sheet1", SheetSummary); err != nil {
@@ -333,7 +333,7 @@ func (u *UI) outcomesPage(w http.ResponseWriter, r *http.Request, _ api.TeamRequ
 	if r.URL.Query().Get("van") == "" {
 		from = domain.Date{}
 	}
-	rep, err := u.cfg.Outcomes.Report(outcomes.Period{From: from, To: to}, timeZero)
+	rep, err := u.cfg.Outcomes.Report(outcomes.Period{From: from, To: to}, time.Time{})
 	if err != nil {
 		return err
 	}

@@ -9,9 +9,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"spoor/api"
-	"spoor/auth"
 	"spoor/domain"
 	"spoor/ledger"
 	"spoor/ops"
@@ -59,7 +59,7 @@ func (u *UI) head(ctx context.Context, p *page, v ledger.FamilyView) familyHead 
 	h := familyHead{ID: string(f.ID), Name: familyName(v), Erased: v.Erased, Status: string(f.Status),
 		Source: string(f.Source), Trajectory: f.Trajectory}
 	if h.Name == "" {
-		h.Name = tr(p.Lang, "family.erased")
+		h.Name = u.txt.tr(p.Lang, "family.erased")
 		if !v.Erased {
 			h.Name = string(f.ID)
 		}
@@ -79,7 +79,7 @@ func (u *UI) head(ctx context.Context, p *page, v ledger.FamilyView) familyHead 
 		}
 		name := m.Sealed.Name
 		if name == "" {
-			name = tr(p.Lang, "family.erased")
+			name = u.txt.tr(p.Lang, "family.erased")
 		}
 		h.Members = append(h.Members, memberView{ID: id, Name: name, Role: string(m.Role), BirthYear: m.BirthYear})
 	}
@@ -110,7 +110,7 @@ func (u *UI) familyNav(p *page, id string, current string) {
 		{base + "/delen", "family.disclosures"}, {base + "/parket", "family.parket"},
 		{base + "/leefsituatie", "family.assessments"}, {base + "/traject", "family.trajectory"},
 	} {
-		p.FamilyNav = append(p.FamilyNav, navItem{Href: s.href, Label: tr(p.Lang, s.key), Current: s.href == current})
+		p.FamilyNav = append(p.FamilyNav, navItem{Href: s.href, Label: u.txt.tr(p.Lang, s.key), Current: s.href == current})
 	}
 }
 
@@ -139,12 +139,12 @@ func (u *UI) submit(w http.ResponseWriter, r *http.Request, p *page, f *form, ba
 		if err == nil {
 			return redirect(w, r, done)
 		}
-		if !f.ruleError(p.Lang, err, aliases) {
+		if !f.ruleError(u.txt, p.Lang, err, aliases) {
 			return err
 		}
 	}
 	if f.Error == "" {
-		f.Error = tr(p.Lang, "form.fix")
+		f.Error = u.txt.tr(p.Lang, "form.fix")
 	}
 	p.Data = map[string]any{"Form": f, "Back": back}
 	u.render(w, http.StatusUnprocessableEntity, "formpage", p)
@@ -222,7 +222,7 @@ func (u *UI) familyPage(w http.ResponseWriter, r *http.Request, fr api.FamilyReq
 				row.ContactKind, row.Minutes = string(c.Kind), c.DurationMinutes
 				row.Note, row.WithWhom = c.Sealed.Note, c.Sealed.WithWhom
 				if v.Erased {
-					row.Note = tr(p.Lang, "family.erased")
+					row.Note = u.txt.tr(p.Lang, "family.erased")
 				}
 			}
 		}
@@ -251,15 +251,15 @@ func (u *UI) familyPage(w http.ResponseWriter, r *http.Request, fr api.FamilyReq
 }
 
 func (u *UI) contactForm(lang, fid string) *form {
-	return &form{ID: "contact", Title: tr(lang, "contact.title"), Submit: tr(lang, "contact.submit"),
+	return &form{ID: "contact", Title: u.txt.tr(lang, "contact.title"), Submit: u.txt.tr(lang, "contact.submit"),
 		Action: "/gezin/" + url.PathEscape(fid) + "/contact",
 		Fields: []*field{
-			{Name: "date", Label: tr(lang, "contact.date"), Type: "date", Value: u.today().String(), Required: true},
-			{Name: "kind", Label: tr(lang, "contact.kind"), Type: "select", Value: string(domain.ContactHomeVisitAnnounced), Required: true, Options: options(lang, "kind", domain.ContactKinds())},
-			{Name: "duration_minutes", Label: tr(lang, "contact.duration"), Type: "number", Value: "60"},
-			{Name: "life_domains", Label: tr(lang, "contact.domains"), Type: "checkboxes", Values: map[string]bool{}, Options: options(lang, "domain", domain.LifeDomains())},
-			{Name: "with_whom", Label: tr(lang, "contact.with"), Type: "text"},
-			{Name: "note", Label: tr(lang, "contact.note"), Type: "textarea"},
+			{Name: "date", Label: u.txt.tr(lang, "contact.date"), Type: "date", Value: u.today().String(), Required: true},
+			{Name: "kind", Label: u.txt.tr(lang, "contact.kind"), Type: "select", Value: string(domain.ContactHomeVisitAnnounced), Required: true, Options: options(u.txt, lang, "kind", domain.ContactKinds())},
+			{Name: "duration_minutes", Label: u.txt.tr(lang, "contact.duration"), Type: "number", Value: "60"},
+			{Name: "life_domains", Label: u.txt.tr(lang, "contact.domains"), Type: "checkboxes", Values: map[string]bool{}, Options: options(u.txt, lang, "domain", domain.LifeDomains())},
+			{Name: "with_whom", Label: u.txt.tr(lang, "contact.with"), Type: "text"},
+			{Name: "note", Label: u.txt.tr(lang, "contact.note"), Type: "textarea"},
 		}}
 }
 
@@ -273,7 +273,7 @@ func (u *UI) contactPage(w http.ResponseWriter, r *http.Request, fr api.FamilyRe
 	}
 	p := u.newPage(r, "contact.title")
 	h := u.head(ctx, p, v)
-	p.Title = tr(p.Lang, "contact.title") + " · " + h.Name
+	p.Title = u.txt.tr(p.Lang, "contact.title") + " · " + h.Name
 	f := u.contactForm(p.Lang, h.ID)
 	p.Data = map[string]any{"Form": f, "Back": "/gezin/" + url.PathEscape(h.ID), "Head": h}
 	u.render(w, http.StatusOK, "formpage", p)
@@ -288,7 +288,7 @@ func (u *UI) contactPost(w http.ResponseWriter, r *http.Request, fr api.FamilyRe
 	p := u.newPage(r, "contact.title")
 	f := u.contactForm(p.Lang, fr.Family.ID)
 	f.fill(vals)
-	rd := &reader{f: f, v: vals, lang: p.Lang}
+	rd := &reader{t: u.txt, f: f, v: vals, lang: p.Lang}
 	cmd := domain.LogContact{
 		ContactID:       domain.ContactID(u.cfg.NewID()),
 		Date:            rd.date("date", true),
@@ -309,20 +309,20 @@ func (u *UI) contactPost(w http.ResponseWriter, r *http.Request, fr api.FamilyRe
 func (u *UI) consentForm(lang, fid string, h familyHead) *form {
 	var grantors []option
 	for _, m := range h.Members {
-		grantors = append(grantors, option{Value: m.ID, Label: m.Name + " (" + label(lang, "member", m.Role) + ")"})
+		grantors = append(grantors, option{Value: m.ID, Label: m.Name + " (" + u.txt.label(lang, "member", m.Role) + ")"})
 	}
-	return &form{ID: "consent", Title: tr(lang, "consent.give"), Submit: tr(lang, "consent.give"),
+	return &form{ID: "consent", Title: u.txt.tr(lang, "consent.give"), Submit: u.txt.tr(lang, "consent.give"),
 		Action: "/gezin/" + url.PathEscape(fid) + "/toestemming",
 		Fields: []*field{
-			{Name: "grantor_id", Label: tr(lang, "consent.grantor"), Type: "select", Required: true, Options: grantors},
-			{Name: "action", Label: tr(lang, "consent.action"), Type: "select", Value: "share", Required: true, Options: options(lang, "action", domain.ConsentActions())},
-			{Name: "recipient_org", Label: tr(lang, "consent.recipient_org"), Type: "text"},
-			{Name: "recipient_category", Label: tr(lang, "consent.recipient_category"), Type: "select", Required: true, Options: options(lang, "rcat", domain.RecipientCategories())},
-			{Name: "purpose", Label: tr(lang, "consent.purpose"), Type: "select", Required: true, Options: options(lang, "purpose", domain.Purposes())},
-			{Name: "data_categories", Label: tr(lang, "consent.data"), Type: "checkboxes", Values: map[string]bool{}, Options: options(lang, "dcat", domain.DataCategories())},
-			{Name: "from", Label: tr(lang, "consent.from"), Type: "date", Value: u.today().String(), Required: true},
-			{Name: "until", Label: tr(lang, "consent.until"), Type: "date", Hint: tr(lang, "form.optional")},
-			{Name: "form", Label: tr(lang, "consent.form"), Type: "radio", Value: "written", Options: []option{{"verbal", tr(lang, "form.verbal")}, {"written", tr(lang, "form.written")}}},
+			{Name: "grantor_id", Label: u.txt.tr(lang, "consent.grantor"), Type: "select", Required: true, Options: grantors},
+			{Name: "action", Label: u.txt.tr(lang, "consent.action"), Type: "select", Value: "share", Required: true, Options: options(u.txt, lang, "action", domain.ConsentActions())},
+			{Name: "recipient_org", Label: u.txt.tr(lang, "consent.recipient_org"), Type: "text"},
+			{Name: "recipient_category", Label: u.txt.tr(lang, "consent.recipient_category"), Type: "select", Required: true, Options: options(u.txt, lang, "rcat", domain.RecipientCategories())},
+			{Name: "purpose", Label: u.txt.tr(lang, "consent.purpose"), Type: "select", Required: true, Options: options(u.txt, lang, "purpose", domain.Purposes())},
+			{Name: "data_categories", Label: u.txt.tr(lang, "consent.data"), Type: "checkboxes", Values: map[string]bool{}, Options: options(u.txt, lang, "dcat", domain.DataCategories())},
+			{Name: "from", Label: u.txt.tr(lang, "consent.from"), Type: "date", Value: u.today().String(), Required: true},
+			{Name: "until", Label: u.txt.tr(lang, "consent.until"), Type: "date", Hint: u.txt.tr(lang, "form.optional")},
+			{Name: "form", Label: u.txt.tr(lang, "consent.form"), Type: "radio", Value: "written", Options: []option{{"verbal", u.txt.tr(lang, "form.verbal")}, {"written", u.txt.tr(lang, "form.written")}}},
 		}}
 }
 
@@ -339,7 +339,7 @@ func (u *UI) consentsPage(w http.ResponseWriter, r *http.Request, fr api.FamilyR
 	}
 	p := u.newPage(r, "consent.title")
 	h := u.head(ctx, p, v)
-	p.Title = tr(p.Lang, "consent.title") + " · " + h.Name
+	p.Title = u.txt.tr(p.Lang, "consent.title") + " · " + h.Name
 	u.familyNav(p, h.ID, r.URL.Path)
 	today := u.today()
 	var rows []consentRow
@@ -363,13 +363,13 @@ func (u *UI) consentsPage(w http.ResponseWriter, r *http.Request, fr api.FamilyR
 		}
 		switch {
 		case c.Refused:
-			row.Status = tr(p.Lang, "consent.refused")
+			row.Status = u.txt.tr(p.Lang, "consent.refused")
 		case !c.WithdrawnOn.IsZero():
-			row.Status = tr(p.Lang, "consent.withdrawn") + " " + c.WithdrawnOn.String()
+			row.Status = u.txt.tr(p.Lang, "consent.withdrawn") + " " + c.WithdrawnOn.String()
 		case !c.ExpiredOn.IsZero() || (!c.Scope.Until.IsZero() && c.Scope.Until.Before(today)):
-			row.Status = tr(p.Lang, "consent.expired")
+			row.Status = u.txt.tr(p.Lang, "consent.expired")
 		default:
-			row.Status, row.Withdrawable = tr(p.Lang, "consent.valid"), true
+			row.Status, row.Withdrawable = u.txt.tr(p.Lang, "consent.valid"), true
 		}
 		rows = append(rows, row)
 	}
@@ -394,7 +394,7 @@ func (u *UI) consentPost(w http.ResponseWriter, r *http.Request, fr api.FamilyRe
 	}
 	f := u.consentForm(p.Lang, fr.Family.ID, u.head(ctx, p, v))
 	f.fill(vals)
-	rd := &reader{f: f, v: vals, lang: p.Lang}
+	rd := &reader{t: u.txt, f: f, v: vals, lang: p.Lang}
 	cmd := domain.GiveConsent{
 		ConsentID: domain.ConsentID(u.cfg.NewID()), Date: u.today(),
 		GrantorID: domain.MemberID(rd.str("grantor_id", true, 100)),
@@ -417,7 +417,7 @@ func (u *UI) consentPost(w http.ResponseWriter, r *http.Request, fr api.FamilyRe
 
 func (u *UI) withdrawPost(w http.ResponseWriter, r *http.Request, fr api.FamilyRequest) error {
 	p := u.newPage(r, "consent.title")
-	f := &form{ID: "withdraw", Title: tr(p.Lang, "consent.withdraw"), Submit: tr(p.Lang, "consent.withdraw"), Action: r.URL.Path}
+	f := &form{ID: "withdraw", Title: u.txt.tr(p.Lang, "consent.withdraw"), Submit: u.txt.tr(p.Lang, "consent.withdraw"), Action: r.URL.Path}
 	cmd := domain.WithdrawConsent{ConsentID: domain.ConsentID(muxVar(r, "item")), Date: u.today(), Form: domain.FormVerbal}
 	back := "/gezin/" + url.PathEscape(fr.Family.ID) + "/toestemming"
 	return u.submit(w, r, p, f, back, nil, func() error { return u.exec(r, fr, cmd) }, back+"?ok=withdrawn")
@@ -428,21 +428,21 @@ func (u *UI) withdrawPost(w http.ResponseWriter, r *http.Request, fr api.FamilyR
 func (u *UI) spendForm(lang, fid string, cats []string) *form {
 	var co []option
 	for _, c := range cats {
-		co = append(co, option{Value: c, Label: label(lang, "spendcat", c)})
+		co = append(co, option{Value: c, Label: u.txt.label(lang, "spendcat", c)})
 	}
-	return &form{ID: "spend", Title: tr(lang, "budget.record"), Submit: tr(lang, "budget.record"),
+	return &form{ID: "spend", Title: u.txt.tr(lang, "budget.record"), Submit: u.txt.tr(lang, "budget.record"),
 		Action: "/gezin/" + url.PathEscape(fid) + "/budget",
 		Fields: []*field{
-			{Name: "date", Label: tr(lang, "contact.date"), Type: "date", Value: u.today().String(), Required: true},
-			{Name: "amount", Label: tr(lang, "budget.amount"), Type: "amount", Required: true},
-			{Name: "instrument", Label: tr(lang, "budget.instrument"), Type: "select", Value: "maatbudget", Required: true, Options: options(lang, "instrument", []domain.SpendInstrument{domain.InstrumentMaatbudget, domain.InstrumentDelegatedDecision})},
-			{Name: "category", Label: tr(lang, "budget.category"), Type: "select", Required: true, Options: co},
-			{Name: "supplier", Label: tr(lang, "budget.supplier"), Type: "text", Required: true},
-			{Name: "receipt_ref", Label: tr(lang, "budget.receipt"), Type: "text"},
-			{Name: "path", Label: tr(lang, "budget.path"), Type: "radio", Value: "team_decision", Options: options(lang, "path", []domain.SpendPath{domain.PathTeamDecision, domain.PathUrgent})},
-			{Name: "decided_on", Label: tr(lang, "budget.decided_on"), Type: "date", Value: u.today().String()},
-			{Name: "body", Label: tr(lang, "budget.body"), Type: "select", Value: "team", Options: options(lang, "body", []domain.DecidingBody{domain.BodyTeam, domain.BodyCoordinator})},
-			{Name: "justification", Label: tr(lang, "budget.justification"), Type: "textarea"},
+			{Name: "date", Label: u.txt.tr(lang, "contact.date"), Type: "date", Value: u.today().String(), Required: true},
+			{Name: "amount", Label: u.txt.tr(lang, "budget.amount"), Type: "amount", Required: true},
+			{Name: "instrument", Label: u.txt.tr(lang, "budget.instrument"), Type: "select", Value: "maatbudget", Required: true, Options: options(u.txt, lang, "instrument", []domain.SpendInstrument{domain.InstrumentMaatbudget, domain.InstrumentDelegatedDecision})},
+			{Name: "category", Label: u.txt.tr(lang, "budget.category"), Type: "select", Required: true, Options: co},
+			{Name: "supplier", Label: u.txt.tr(lang, "budget.supplier"), Type: "text", Required: true},
+			{Name: "receipt_ref", Label: u.txt.tr(lang, "budget.receipt"), Type: "text"},
+			{Name: "path", Label: u.txt.tr(lang, "budget.path"), Type: "radio", Value: "team_decision", Options: options(u.txt, lang, "path", []domain.SpendPath{domain.PathTeamDecision, domain.PathUrgent})},
+			{Name: "decided_on", Label: u.txt.tr(lang, "budget.decided_on"), Type: "date", Value: u.today().String()},
+			{Name: "body", Label: u.txt.tr(lang, "budget.body"), Type: "select", Value: "team", Options: options(u.txt, lang, "body", []domain.DecidingBody{domain.BodyTeam, domain.BodyCoordinator})},
+			{Name: "justification", Label: u.txt.tr(lang, "budget.justification"), Type: "textarea"},
 		}}
 }
 
@@ -454,9 +454,9 @@ func (u *UI) budgetPage(w http.ResponseWriter, r *http.Request, fr api.FamilyReq
 	}
 	p := u.newPage(r, "budget.title")
 	h := u.head(ctx, p, v)
-	p.Title = tr(p.Lang, "budget.title") + " · " + h.Name
+	p.Title = u.txt.tr(p.Lang, "budget.title") + " · " + h.Name
 	u.familyNav(p, h.ID, r.URL.Path)
-	fb, err := u.cfg.Budget.Family(domain.FamilyID(h.ID), timeZero)
+	fb, err := u.cfg.Budget.Family(domain.FamilyID(h.ID), time.Time{})
 	if err != nil {
 		fb.FamilyID = domain.FamilyID(h.ID)
 	}
@@ -464,7 +464,7 @@ func (u *UI) budgetPage(w http.ResponseWriter, r *http.Request, fr api.FamilyReq
 	for id, s := range v.Family.Spends {
 		justif[id] = s.Sealed.Justification
 	}
-	settings := u.cfg.Caseload.Settings(timeZero)
+	settings := u.cfg.Caseload.Settings(time.Time{})
 	p.Data = map[string]any{"Head": h, "Budget": fb, "Justification": justif,
 		"Form":    u.spendForm(p.Lang, h.ID, settings.SpendCategories),
 		"Reasons": []domain.ReversalReason{domain.ReversalError, domain.ReversalRefunded, domain.ReversalDuplicate, domain.ReversalOther}}
@@ -478,9 +478,9 @@ func (u *UI) spendPost(w http.ResponseWriter, r *http.Request, fr api.FamilyRequ
 		return err
 	}
 	p := u.newPage(r, "budget.title")
-	f := u.spendForm(p.Lang, fr.Family.ID, u.cfg.Caseload.Settings(timeZero).SpendCategories)
+	f := u.spendForm(p.Lang, fr.Family.ID, u.cfg.Caseload.Settings(time.Time{}).SpendCategories)
 	f.fill(vals)
-	rd := &reader{f: f, v: vals, lang: p.Lang}
+	rd := &reader{t: u.txt, f: f, v: vals, lang: p.Lang}
 	cmd := domain.RecordSpend{
 		SpendID: domain.SpendID(u.cfg.NewID()), Date: rd.date("date", true), AmountCents: rd.cents("amount"),
 		Instrument: domain.SpendInstrument(rd.str("instrument", true, 64)), Category: rd.str("category", true, 64),
@@ -502,11 +502,11 @@ func (u *UI) reversePost(w http.ResponseWriter, r *http.Request, fr api.FamilyRe
 		return err
 	}
 	p := u.newPage(r, "budget.title")
-	f := &form{ID: "reverse", Title: tr(p.Lang, "budget.reverse"), Submit: tr(p.Lang, "budget.reverse"), Action: r.URL.Path,
-		Fields: []*field{{Name: "reason", Label: tr(p.Lang, "budget.reason"), Type: "select", Required: true,
-			Options: options(p.Lang, "reversal", []domain.ReversalReason{domain.ReversalError, domain.ReversalRefunded, domain.ReversalDuplicate, domain.ReversalOther})}}}
+	f := &form{ID: "reverse", Title: u.txt.tr(p.Lang, "budget.reverse"), Submit: u.txt.tr(p.Lang, "budget.reverse"), Action: r.URL.Path,
+		Fields: []*field{{Name: "reason", Label: u.txt.tr(p.Lang, "budget.reason"), Type: "select", Required: true,
+			Options: options(u.txt, p.Lang, "reversal", []domain.ReversalReason{domain.ReversalError, domain.ReversalRefunded, domain.ReversalDuplicate, domain.ReversalOther})}}}
 	f.fill(vals)
-	rd := &reader{f: f, v: vals, lang: p.Lang}
+	rd := &reader{t: u.txt, f: f, v: vals, lang: p.Lang}
 	cmd := domain.ReverseSpend{SpendID: domain.SpendID(muxVar(r, "item")), Date: u.today(), Reason: domain.ReversalReason(rd.str("reason", true, 64))}
 	back := "/gezin/" + url.PathEscape(fr.Family.ID) + "/budget"
 	return u.submit(w, r, p, f, back, nil, func() error { return u.exec(r, fr, cmd) }, back+"?ok=reversed")
@@ -522,24 +522,24 @@ func (u *UI) disclosureForm(lang, fid string, v ledger.FamilyView) *form {
 		}
 		rec := c.Scope.RecipientOrg
 		if rec == "" {
-			rec = label(lang, "rcat", string(c.Scope.RecipientCategory))
+			rec = u.txt.label(lang, "rcat", string(c.Scope.RecipientCategory))
 		}
-		consents = append(consents, option{Value: string(c.ConsentID), Label: c.Date.String() + " · " + rec + " · " + label(lang, "purpose", string(c.Scope.Purpose))})
+		consents = append(consents, option{Value: string(c.ConsentID), Label: c.Date.String() + " · " + rec + " · " + u.txt.label(lang, "purpose", string(c.Scope.Purpose))})
 	}
 	sort.Slice(consents, func(i, j int) bool { return consents[i].Label < consents[j].Label })
-	return &form{ID: "disclosure", Title: tr(lang, "disclosure.record"), Submit: tr(lang, "disclosure.record"),
+	return &form{ID: "disclosure", Title: u.txt.tr(lang, "disclosure.record"), Submit: u.txt.tr(lang, "disclosure.record"),
 		Action: "/gezin/" + url.PathEscape(fid) + "/delen",
 		Fields: []*field{
-			{Name: "date", Label: tr(lang, "contact.date"), Type: "date", Value: u.today().String(), Required: true},
-			{Name: "recipient_org", Label: tr(lang, "disclosure.recipient_org"), Type: "text", Required: true},
-			{Name: "recipient_role", Label: tr(lang, "disclosure.recipient_role"), Type: "text"},
-			{Name: "recipient_category", Label: tr(lang, "disclosure.recipient_category"), Type: "select", Required: true, Options: options(lang, "rcat", domain.RecipientCategories())},
-			{Name: "data_categories", Label: tr(lang, "disclosure.data"), Type: "checkboxes", Values: map[string]bool{}, Options: options(lang, "dcat", domain.DataCategories())},
-			{Name: "purpose", Label: tr(lang, "disclosure.purpose"), Type: "select", Required: true, Options: options(lang, "purpose", domain.Purposes())},
-			{Name: "legal_basis", Label: tr(lang, "disclosure.basis"), Type: "select", Required: true, Options: options(lang, "basis", domain.LegalBases())},
-			{Name: "consent_id", Label: tr(lang, "disclosure.consent"), Type: "select", Options: consents, Hint: tr(lang, "form.optional")},
-			{Name: "confidential", Label: tr(lang, "disclosure.confidential"), Type: "checkbox"},
-			{Name: "summary", Label: tr(lang, "disclosure.summary"), Type: "textarea"},
+			{Name: "date", Label: u.txt.tr(lang, "contact.date"), Type: "date", Value: u.today().String(), Required: true},
+			{Name: "recipient_org", Label: u.txt.tr(lang, "disclosure.recipient_org"), Type: "text", Required: true},
+			{Name: "recipient_role", Label: u.txt.tr(lang, "disclosure.recipient_role"), Type: "text"},
+			{Name: "recipient_category", Label: u.txt.tr(lang, "disclosure.recipient_category"), Type: "select", Required: true, Options: options(u.txt, lang, "rcat", domain.RecipientCategories())},
+			{Name: "data_categories", Label: u.txt.tr(lang, "disclosure.data"), Type: "checkboxes", Values: map[string]bool{}, Options: options(u.txt, lang, "dcat", domain.DataCategories())},
+			{Name: "purpose", Label: u.txt.tr(lang, "disclosure.purpose"), Type: "select", Required: true, Options: options(u.txt, lang, "purpose", domain.Purposes())},
+			{Name: "legal_basis", Label: u.txt.tr(lang, "disclosure.basis"), Type: "select", Required: true, Options: options(u.txt, lang, "basis", domain.LegalBases())},
+			{Name: "consent_id", Label: u.txt.tr(lang, "disclosure.consent"), Type: "select", Options: consents, Hint: u.txt.tr(lang, "form.optional")},
+			{Name: "confidential", Label: u.txt.tr(lang, "disclosure.confidential"), Type: "checkbox"},
+			{Name: "summary", Label: u.txt.tr(lang, "disclosure.summary"), Type: "textarea"},
 		}}
 }
 
@@ -556,7 +556,7 @@ func (u *UI) disclosuresPage(w http.ResponseWriter, r *http.Request, fr api.Fami
 	}
 	p := u.newPage(r, "disclosure.title")
 	h := u.head(ctx, p, v)
-	p.Title = tr(p.Lang, "disclosure.title") + " · " + h.Name
+	p.Title = u.txt.tr(p.Lang, "disclosure.title") + " · " + h.Name
 	u.familyNav(p, h.ID, r.URL.Path)
 	var rows []disclosureRow
 	for _, d := range v.Family.Disclosures {
@@ -569,7 +569,7 @@ func (u *UI) disclosuresPage(w http.ResponseWriter, r *http.Request, fr api.Fami
 		}
 		row.Data = strings.Join(cats, ", ")
 		if d.InformedOn.IsZero() {
-			row.Informed = tr(p.Lang, "disclosure.not_informed")
+			row.Informed = u.txt.tr(p.Lang, "disclosure.not_informed")
 			row.CanInform = !row.Confidential
 		} else {
 			row.Informed = d.InformedOn.String()
@@ -597,7 +597,7 @@ func (u *UI) disclosurePost(w http.ResponseWriter, r *http.Request, fr api.Famil
 	}
 	f := u.disclosureForm(p.Lang, fr.Family.ID, v)
 	f.fill(vals)
-	rd := &reader{f: f, v: vals, lang: p.Lang}
+	rd := &reader{t: u.txt, f: f, v: vals, lang: p.Lang}
 	cmd := domain.Disclose{
 		DisclosureID: domain.DisclosureID(u.cfg.NewID()), Date: rd.date("date", true),
 		RecipientOrg: rd.str("recipient_org", true, 200), RecipientRole: rd.str("recipient_role", false, 200),
@@ -615,7 +615,7 @@ func (u *UI) disclosurePost(w http.ResponseWriter, r *http.Request, fr api.Famil
 
 func (u *UI) informPost(w http.ResponseWriter, r *http.Request, fr api.FamilyRequest) error {
 	p := u.newPage(r, "disclosure.title")
-	f := &form{ID: "inform", Title: tr(p.Lang, "disclosure.inform"), Submit: tr(p.Lang, "disclosure.inform"), Action: r.URL.Path}
+	f := &form{ID: "inform", Title: u.txt.tr(p.Lang, "disclosure.inform"), Submit: u.txt.tr(p.Lang, "disclosure.inform"), Action: r.URL.Path}
 	cmd := domain.InformFamily{DisclosureID: domain.DisclosureID(muxVar(r, "item")), Date: u.today(), Form: domain.FormVerbal}
 	back := "/gezin/" + url.PathEscape(fr.Family.ID) + "/delen"
 	return u.submit(w, r, p, f, back, nil, func() error { return u.exec(r, fr, cmd) }, back+"?ok=informed")
@@ -623,8 +623,12 @@ func (u *UI) informPost(w http.ResponseWriter, r *http.Request, fr api.FamilyReq
 
 // ---- parket
 
-var parketSteps = []string{domain.TypeParketInformed, domain.TypeParketStatusRequested, domain.TypeParketStatusReported,
-	domain.TypeParketWorryReported, domain.TypeReferredToOCJ, domain.TypeYouthCourtInvolved, domain.TypeParketClosed}
+// parketSteps are the steps a coach can record, in the order of the
+// process.
+func parketSteps() []string {
+	return []string{domain.TypeParketInformed, domain.TypeParketStatusRequested, domain.TypeParketStatusReported,
+		domain.TypeParketWorryReported, domain.TypeReferredToOCJ, domain.TypeYouthCourtInvolved, domain.TypeParketClosed}
+}
 
 func (u *UI) parketForm(lang, fid string, v ledger.FamilyView) *form {
 	var ds []option
@@ -633,16 +637,16 @@ func (u *UI) parketForm(lang, fid string, v ledger.FamilyView) *form {
 	}
 	sort.Slice(ds, func(i, j int) bool { return ds[i].Label > ds[j].Label })
 	var steps []option
-	for _, s := range parketSteps {
-		steps = append(steps, option{Value: s, Label: label(lang, "step", s)})
+	for _, s := range parketSteps() {
+		steps = append(steps, option{Value: s, Label: u.txt.label(lang, "step", s)})
 	}
-	return &form{ID: "parket", Title: tr(lang, "parket.step"), Submit: tr(lang, "parket.step"),
+	return &form{ID: "parket", Title: u.txt.tr(lang, "parket.step"), Submit: u.txt.tr(lang, "parket.step"),
 		Action: "/gezin/" + url.PathEscape(fid) + "/parket",
 		Fields: []*field{
-			{Name: "step", Label: tr(lang, "parket.steptype"), Type: "select", Required: true, Options: steps},
-			{Name: "date", Label: tr(lang, "contact.date"), Type: "date", Value: u.today().String(), Required: true},
-			{Name: "due_date", Label: tr(lang, "parket.due"), Type: "date", Hint: tr(lang, "form.optional")},
-			{Name: "disclosure_id", Label: tr(lang, "parket.disclosure"), Type: "select", Options: ds, Hint: tr(lang, "form.optional")},
+			{Name: "step", Label: u.txt.tr(lang, "parket.steptype"), Type: "select", Required: true, Options: steps},
+			{Name: "date", Label: u.txt.tr(lang, "contact.date"), Type: "date", Value: u.today().String(), Required: true},
+			{Name: "due_date", Label: u.txt.tr(lang, "parket.due"), Type: "date", Hint: u.txt.tr(lang, "form.optional")},
+			{Name: "disclosure_id", Label: u.txt.tr(lang, "parket.disclosure"), Type: "select", Options: ds, Hint: u.txt.tr(lang, "form.optional")},
 		}}
 }
 
@@ -654,9 +658,9 @@ func (u *UI) parketPage(w http.ResponseWriter, r *http.Request, fr api.FamilyReq
 	}
 	p := u.newPage(r, "parket.title")
 	h := u.head(ctx, p, v)
-	p.Title = tr(p.Lang, "parket.title") + " · " + h.Name
+	p.Title = u.txt.tr(p.Lang, "parket.title") + " · " + h.Name
 	u.familyNav(p, h.ID, r.URL.Path)
-	pf, ok := u.cfg.Parket.Family(domain.FamilyID(h.ID), timeZero)
+	pf, ok := u.cfg.Parket.Family(domain.FamilyID(h.ID), time.Time{})
 	if !ok {
 		pf.State = domain.ParketStateNotKnown
 	}
@@ -678,7 +682,7 @@ func (u *UI) parketPost(w http.ResponseWriter, r *http.Request, fr api.FamilyReq
 	}
 	f := u.parketForm(p.Lang, fr.Family.ID, v)
 	f.fill(vals)
-	rd := &reader{f: f, v: vals, lang: p.Lang}
+	rd := &reader{t: u.txt, f: f, v: vals, lang: p.Lang}
 	cmd := domain.RecordParketStep{Step: rd.str("step", true, 64), Date: rd.date("date", true), DueDate: rd.date("due_date", false),
 		DisclosureID: domain.DisclosureID(rd.str("disclosure_id", false, 100))}
 	if cmd.Step == domain.TypeParketStatusRequested {
@@ -694,18 +698,18 @@ func (u *UI) parketPost(w http.ResponseWriter, r *http.Request, fr api.FamilyReq
 
 func (u *UI) assessmentForm(lang, fid string) *form {
 	in := domain.Leefsituatie()
-	f := &form{ID: "assessment", Title: tr(lang, "assess.register"), Submit: tr(lang, "assess.register"),
+	f := &form{ID: "assessment", Title: u.txt.tr(lang, "assess.register"), Submit: u.txt.tr(lang, "assess.register"),
 		Action: "/gezin/" + url.PathEscape(fid) + "/leefsituatie",
 		Fields: []*field{
-			{Name: "moment", Label: tr(lang, "assess.moment"), Type: "radio", Value: "t0", Options: options(lang, "moment", []domain.AssessmentMoment{domain.MomentT0, domain.MomentReview, domain.MomentT1})},
-			{Name: "date", Label: tr(lang, "assess.date"), Type: "date", Value: u.today().String(), Required: true},
+			{Name: "moment", Label: u.txt.tr(lang, "assess.moment"), Type: "radio", Value: "t0", Options: options(u.txt, lang, "moment", []domain.AssessmentMoment{domain.MomentT0, domain.MomentReview, domain.MomentT1})},
+			{Name: "date", Label: u.txt.tr(lang, "assess.date"), Type: "date", Value: u.today().String(), Required: true},
 		}}
 	for _, it := range in.Parts[0].Items {
-		opts := []option{{Value: "", Label: tr(lang, "assess.not_assessed")}}
+		opts := []option{{Value: "", Label: u.txt.tr(lang, "assess.not_assessed")}}
 		for i, l := range it.LevelLabels {
 			opts = append(opts, option{Value: strconv.Itoa(i + 1), Label: fmt.Sprintf("%d · %s", i+1, levelLabel(lang, it.ID, i, l))})
 		}
-		f.Fields = append(f.Fields, &field{Name: "item_" + it.ID, Label: label(lang, "domain", it.ID), Type: "select", Options: opts})
+		f.Fields = append(f.Fields, &field{Name: "item_" + it.ID, Label: u.txt.label(lang, "domain", it.ID), Type: "select", Options: opts})
 	}
 	return f
 }
@@ -718,9 +722,9 @@ func (u *UI) assessmentsPage(w http.ResponseWriter, r *http.Request, fr api.Fami
 	}
 	p := u.newPage(r, "assess.title")
 	h := u.head(ctx, p, v)
-	p.Title = tr(p.Lang, "assess.title") + " · " + h.Name
+	p.Title = u.txt.tr(p.Lang, "assess.title") + " · " + h.Name
 	u.familyNav(p, h.ID, r.URL.Path)
-	hist, _ := u.cfg.Assessments.History(domain.FamilyID(h.ID), domain.LeefsituatieID, timeZero)
+	hist, _ := u.cfg.Assessments.History(domain.FamilyID(h.ID), domain.LeefsituatieID, time.Time{})
 	// newest first
 	for i, j := 0, len(hist)-1; i < j; i, j = i+1, j-1 {
 		hist[i], hist[j] = hist[j], hist[i]
@@ -738,7 +742,7 @@ func (u *UI) assessmentPost(w http.ResponseWriter, r *http.Request, fr api.Famil
 	p := u.newPage(r, "assess.title")
 	f := u.assessmentForm(p.Lang, fr.Family.ID)
 	f.fill(vals)
-	rd := &reader{f: f, v: vals, lang: p.Lang}
+	rd := &reader{t: u.txt, f: f, v: vals, lang: p.Lang}
 	cmd := domain.RegisterAssessment{AssessmentID: domain.AssessmentID(u.cfg.NewID()), Date: rd.date("date", true),
 		InstrumentID: domain.LeefsituatieID, InstrumentVersion: 1, Moment: domain.AssessmentMoment(rd.str("moment", true, 16)),
 		CoachID: domain.StaffID(fr.Identity.User.ID)}
@@ -750,7 +754,7 @@ func (u *UI) assessmentPost(w http.ResponseWriter, r *http.Request, fr api.Famil
 		}
 		lvl, err := strconv.Atoi(s)
 		if err != nil || lvl < 1 || lvl > 5 {
-			f.setError("item_"+string(d), tr(p.Lang, "form.bad_number"))
+			f.setError("item_"+string(d), u.txt.tr(p.Lang, "form.bad_number"))
 			continue
 		}
 		cmd.Items = append(cmd.Items, domain.ItemAnswer{Item: string(d), Status: domain.AnswerScored, Level: lvl})
@@ -768,7 +772,7 @@ var errNoFamily = &api.Error{Status: http.StatusNotFound, Code: "not_found", Mes
 // coachOptions lists the active coaches for select fields.
 func (u *UI) coachOptions(ctx context.Context) []option {
 	var out []option
-	for _, cl := range u.cfg.Caseload.Coaches(timeZero, u.today()) {
+	for _, cl := range u.cfg.Caseload.Coaches(time.Time{}, u.today()) {
 		if !cl.Active || !cl.Registered {
 			continue
 		}
@@ -777,5 +781,3 @@ func (u *UI) coachOptions(ctx context.Context) []option {
 	sort.Slice(out, func(i, j int) bool { return out[i].Label < out[j].Label })
 	return out
 }
-
-var _ = auth.PartTimeline

@@ -108,14 +108,14 @@ func (f *form) setError(name, msg string) {
 // ruleError maps a refused command to the form: the rule's Field names the
 // command field (snake_case, as in the event JSON); aliases map it to the
 // form field where they differ. It returns false for other errors.
-func (f *form) ruleError(lang string, err error, aliases map[string]string) bool {
+func (f *form) ruleError(t texts, lang string, err error, aliases map[string]string) bool {
 	var re *domain.RuleError
 	if !errors.As(err, &re) {
 		return false
 	}
 	msg := re.Message
-	if _, ok := messages["rule."+re.Rule]; ok {
-		msg = tr(lang, "rule."+re.Rule)
+	if _, ok := t["rule."+re.Rule]; ok {
+		msg = t.tr(lang, "rule."+re.Rule)
 	}
 	name := re.Field
 	if a, ok := aliases[name]; ok {
@@ -132,6 +132,7 @@ func (f *form) ruleError(lang string, err error, aliases map[string]string) bool
 // reader reads typed values from a submitted form and records the errors
 // on the form, next to their fields.
 type reader struct {
+	t    texts
 	f    *form
 	v    url.Values
 	lang string
@@ -141,9 +142,9 @@ func (rd *reader) str(name string, required bool, max int) string {
 	s := strings.TrimSpace(rd.v.Get(name))
 	switch {
 	case required && s == "":
-		rd.f.setError(name, tr(rd.lang, "form.required"))
+		rd.f.setError(name, rd.t.tr(rd.lang, "form.required"))
 	case !utf8.ValidString(s) || len(s) > max:
-		rd.f.setError(name, fmt.Sprintf("%s (max. %d)", tr(rd.lang, "form.required"), max))
+		rd.f.setError(name, fmt.Sprintf("%s (max. %d)", rd.t.tr(rd.lang, "form.required"), max))
 		return ""
 	}
 	return s
@@ -153,13 +154,13 @@ func (rd *reader) date(name string, required bool) domain.Date {
 	s := strings.TrimSpace(rd.v.Get(name))
 	if s == "" {
 		if required {
-			rd.f.setError(name, tr(rd.lang, "form.required"))
+			rd.f.setError(name, rd.t.tr(rd.lang, "form.required"))
 		}
 		return domain.Date{}
 	}
 	d, err := domain.ParseDate(s)
 	if err != nil {
-		rd.f.setError(name, tr(rd.lang, "form.bad_date"))
+		rd.f.setError(name, rd.t.tr(rd.lang, "form.bad_date"))
 	}
 	return d
 }
@@ -168,13 +169,13 @@ func (rd *reader) int(name string, required bool) int {
 	s := strings.TrimSpace(rd.v.Get(name))
 	if s == "" {
 		if required {
-			rd.f.setError(name, tr(rd.lang, "form.required"))
+			rd.f.setError(name, rd.t.tr(rd.lang, "form.required"))
 		}
 		return 0
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 || n > 1_000_000 {
-		rd.f.setError(name, tr(rd.lang, "form.bad_number"))
+		rd.f.setError(name, rd.t.tr(rd.lang, "form.bad_number"))
 	}
 	return n
 }
@@ -184,12 +185,12 @@ func (rd *reader) int(name string, required bool) int {
 func (rd *reader) cents(name string) int64 {
 	s := strings.TrimSpace(rd.v.Get(name))
 	if s == "" {
-		rd.f.setError(name, tr(rd.lang, "form.required"))
+		rd.f.setError(name, rd.t.tr(rd.lang, "form.required"))
 		return 0
 	}
 	c, ok := parseEuro(s)
 	if !ok {
-		rd.f.setError(name, tr(rd.lang, "form.bad_amount"))
+		rd.f.setError(name, rd.t.tr(rd.lang, "form.bad_amount"))
 	}
 	return c
 }
@@ -238,10 +239,10 @@ func parseForm(r *http.Request) (url.Values, error) {
 }
 
 // options builds select options of codes labelled by prefix.
-func options[T ~string](lang, prefix string, codes []T) []option {
+func options[T ~string](t texts, lang, prefix string, codes []T) []option {
 	out := make([]option, 0, len(codes))
 	for _, c := range codes {
-		out = append(out, option{Value: string(c), Label: label(lang, prefix, string(c))})
+		out = append(out, option{Value: string(c), Label: t.label(lang, prefix, string(c))})
 	}
 	return out
 }

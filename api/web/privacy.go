@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 
 	"spoor/api"
 	"spoor/auth"
@@ -57,7 +58,7 @@ func (u *UI) privacyPage(w http.ResponseWriter, r *http.Request, _ api.TeamReque
 	if !valid {
 		flag = ""
 	}
-	rep, err := u.cfg.Privacy.Flagged(privacy.FlagQuery{Flag: flag, Page: privacy.Page{Limit: 200}}, timeZero)
+	rep, err := u.cfg.Privacy.Flagged(privacy.FlagQuery{Flag: flag, Page: privacy.Page{Limit: 200}}, time.Time{})
 	if err != nil {
 		return err
 	}
@@ -82,15 +83,15 @@ func (u *UI) registerPage(w http.ResponseWriter, r *http.Request, _ api.TeamRequ
 	if q.FamilyID != "" && !domain.ValidID(string(q.FamilyID)) {
 		q.FamilyID = ""
 	}
-	reg, err := u.cfg.Privacy.Register(q, timeZero)
+	reg, err := u.cfg.Privacy.Register(q, time.Time{})
 	if err != nil {
 		return err
 	}
-	viol, err := u.cfg.Privacy.ConsentViolations(q, timeZero)
+	viol, err := u.cfg.Privacy.ConsentViolations(q, time.Time{})
 	if err != nil {
 		return err
 	}
-	untold, err := u.cfg.Privacy.NotInformed(u.today(), 14, timeZero)
+	untold, err := u.cfg.Privacy.NotInformed(u.today(), 14, time.Time{})
 	if err != nil {
 		return err
 	}
@@ -104,7 +105,7 @@ func (u *UI) registerPage(w http.ResponseWriter, r *http.Request, _ api.TeamRequ
 func (u *UI) whoSawPage(w http.ResponseWriter, r *http.Request, fr api.FamilyRequest) error {
 	ctx := r.Context()
 	p := u.newPage(r, "privacy.who_saw")
-	pg, err := u.cfg.Privacy.WhoSaw(domain.FamilyID(fr.Family.ID), privacy.Page{Limit: 500}, timeZero)
+	pg, err := u.cfg.Privacy.WhoSaw(domain.FamilyID(fr.Family.ID), privacy.Page{Limit: 500}, time.Time{})
 	if err != nil {
 		return err
 	}
@@ -120,7 +121,7 @@ func (u *UI) whatUserSawPage(w http.ResponseWriter, r *http.Request, _ api.TeamR
 	if !domain.ValidID(staff) {
 		return api.BadRequest("invalid", "staff", "staff must be a staff id")
 	}
-	pg, err := u.cfg.Privacy.WhatUserSaw(domain.StaffID(staff), privacy.Page{Limit: 500}, timeZero)
+	pg, err := u.cfg.Privacy.WhatUserSaw(domain.StaffID(staff), privacy.Page{Limit: 500}, time.Time{})
 	if err != nil {
 		return err
 	}
@@ -132,7 +133,7 @@ func (u *UI) whatUserSawPage(w http.ResponseWriter, r *http.Request, _ api.TeamR
 func (u *UI) art15Page(w http.ResponseWriter, r *http.Request, fr api.FamilyRequest) error {
 	ctx := r.Context()
 	p := u.newPage(r, "art15.title")
-	rep, err := u.cfg.Privacy.Art15(domain.FamilyID(fr.Family.ID), timeZero)
+	rep, err := u.cfg.Privacy.Art15(domain.FamilyID(fr.Family.ID), time.Time{})
 	if err != nil {
 		return err
 	}
@@ -141,7 +142,7 @@ func (u *UI) art15Page(w http.ResponseWriter, r *http.Request, fr api.FamilyRequ
 		name = familyName(v)
 	}
 	if name == "" {
-		name = tr(p.Lang, "family.erased")
+		name = u.txt.tr(p.Lang, "family.erased")
 	}
 	p.Data = map[string]any{"Report": rep, "Name": name, "Today": u.today().String()}
 	u.render(w, http.StatusOK, "art15", p)
@@ -152,26 +153,26 @@ func (u *UI) erasureForms(lang, fid string, f *domain.Family) []*form {
 	base := "/privacy/gezin/" + url.PathEscape(fid) + "/wissen/"
 	today := u.today()
 	forms := []*form{
-		{ID: "bewaren", Title: tr(lang, "erase.retention"), Submit: tr(lang, "erase.retention"), Action: base + "bewaren",
+		{ID: "bewaren", Title: u.txt.tr(lang, "erase.retention"), Submit: u.txt.tr(lang, "erase.retention"), Action: base + "bewaren",
 			Fields: []*field{
-				{Name: "until", Label: tr(lang, "erase.until"), Type: "date", Required: true, Value: dateStr(f.RetentionUntil)},
-				{Name: "basis", Label: tr(lang, "erase.basis"), Type: "text", Required: true, Value: "closure_plus_5y"},
+				{Name: "until", Label: u.txt.tr(lang, "erase.until"), Type: "date", Required: true, Value: dateStr(f.RetentionUntil)},
+				{Name: "basis", Label: u.txt.tr(lang, "erase.basis"), Type: "text", Required: true, Value: "closure_plus_5y"},
 			}},
-		{ID: "blokkeren", Title: tr(lang, "erase.hold"), Submit: tr(lang, "erase.hold"), Action: base + "blokkeren",
-			Fields: []*field{{Name: "reason", Label: tr(lang, "erase.hold_reason"), Type: "text", Required: true, Value: "litigation"}}},
+		{ID: "blokkeren", Title: u.txt.tr(lang, "erase.hold"), Submit: u.txt.tr(lang, "erase.hold"), Action: base + "blokkeren",
+			Fields: []*field{{Name: "reason", Label: u.txt.tr(lang, "erase.hold_reason"), Type: "text", Required: true, Value: "litigation"}}},
 	}
 	var holds []option
 	for id := range f.Holds {
 		holds = append(holds, option{Value: string(id), Label: string(id)})
 	}
 	if len(holds) > 0 {
-		forms = append(forms, &form{ID: "opheffen", Title: tr(lang, "erase.lift"), Submit: tr(lang, "erase.lift"), Action: base + "opheffen",
-			Fields: []*field{{Name: "hold_id", Label: tr(lang, "erase.holds"), Type: "select", Required: true, Options: holds}}})
+		forms = append(forms, &form{ID: "opheffen", Title: u.txt.tr(lang, "erase.lift"), Submit: u.txt.tr(lang, "erase.lift"), Action: base + "opheffen",
+			Fields: []*field{{Name: "hold_id", Label: u.txt.tr(lang, "erase.holds"), Type: "select", Required: true, Options: holds}}})
 	}
 	if !f.Erased {
-		forms = append(forms, &form{ID: "wissen", Title: tr(lang, "erase.erase"), Submit: tr(lang, "erase.erase"), Action: base + "wissen",
-			Fields: []*field{{Name: "reason", Label: tr(lang, "erase.reason"), Type: "select", Required: true, Value: string(domain.ErasureRetentionExpired),
-				Options: options(lang, "erasure", []domain.ErasureReason{domain.ErasureRetentionExpired, domain.ErasureRequest})}}})
+		forms = append(forms, &form{ID: "wissen", Title: u.txt.tr(lang, "erase.erase"), Submit: u.txt.tr(lang, "erase.erase"), Action: base + "wissen",
+			Fields: []*field{{Name: "reason", Label: u.txt.tr(lang, "erase.reason"), Type: "select", Required: true, Value: string(domain.ErasureRetentionExpired),
+				Options: options(u.txt, lang, "erasure", []domain.ErasureReason{domain.ErasureRetentionExpired, domain.ErasureRequest})}}})
 	}
 	_ = today
 	return forms
@@ -216,7 +217,7 @@ func (u *UI) erasurePost(w http.ResponseWriter, r *http.Request, fr api.FamilyRe
 		return errNoFamily
 	}
 	f.fill(vals)
-	rd := &reader{f: f, v: vals, lang: p.Lang}
+	rd := &reader{t: u.txt, f: f, v: vals, lang: p.Lang}
 	me := domain.StaffID(fr.Identity.User.ID)
 	today := u.today()
 	var cmd domain.FamilyCommand

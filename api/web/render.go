@@ -16,9 +16,6 @@ import (
 	"spoor/projections/outcomes"
 )
 
-// timeZero asks a read model for "now" (no time travel).
-var timeZero time.Time
-
 func muxVars(r *http.Request) map[string]string { return mux.Vars(r) }
 
 // funcs are the template functions that do not depend on the language.

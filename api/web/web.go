@@ -73,6 +73,7 @@ type UI struct {
 	pages  map[string]*template.Template
 	s      *api.Server
 	routes map[string]bool
+	txt    texts
 }
 
 // New parses the embedded templates and returns the UI. Errors: a missing
@@ -97,7 +98,8 @@ func New(cfg Config) (*UI, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	u := &UI{cfg: cfg, log: log, pages: map[string]*template.Template{}, routes: map[string]bool{}}
+	u := &UI{cfg: cfg, log: log, pages: map[string]*template.Template{}, routes: map[string]bool{}, txt: newTexts()}
+	addVocabulary(u.txt)
 	names, err := fs.Glob(assets, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -230,9 +232,9 @@ func (c *captureWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 func (u *UI) errorPage(w http.ResponseWriter, r *http.Request, status int, code, field, reqID string) {
 	p := u.newPage(r, "error.title")
 	msg := "error." + code
-	if _, ok := messages[msg]; !ok {
+	if _, ok := u.txt[msg]; !ok {
 		msg = fmt.Sprintf("error.status%d", status)
-		if _, ok := messages[msg]; !ok {
+		if _, ok := u.txt[msg]; !ok {
 			msg = "error.internal"
 		}
 	}
@@ -246,6 +248,7 @@ func (u *UI) errorPage(w http.ResponseWriter, r *http.Request, status int, code,
 
 // page is what every template gets.
 type page struct {
+	txt       texts
 	Lang      string
 	Title     string
 	User      *auth.User
@@ -264,10 +267,12 @@ type navItem struct {
 }
 
 // T translates a message key.
-func (p *page) T(key string) string { return tr(p.Lang, key) }
+func (p *page) T(key string) string { return p.txt.tr(p.Lang, key) }
 
 // L labels a code of a vocabulary (prefix such as "kind", "domain").
-func (p *page) L(prefix string, code any) string { return label(p.Lang, prefix, fmt.Sprint(code)) }
+func (p *page) L(prefix string, code any) string {
+	return p.txt.label(p.Lang, prefix, fmt.Sprint(code))
+}
 
 // Other returns the other language's code.
 func (p *page) Other() string {
@@ -281,8 +286,8 @@ func (p *page) Other() string {
 func (p *page) HasRole(role string) bool { return p.User != nil && p.User.Has(auth.Role(role)) }
 
 func (u *UI) newPage(r *http.Request, title string) *page {
-	p := &page{Lang: langOf(r), Path: r.URL.Path}
-	p.Title = tr(p.Lang, title)
+	p := &page{txt: u.txt, Lang: langOf(r), Path: r.URL.Path}
+	p.Title = u.txt.tr(p.Lang, title)
 	if id, ok := api.IdentityFrom(r.Context()); ok {
 		user := id.User
 		p.User = &user
@@ -299,8 +304,8 @@ func (u *UI) newPage(r *http.Request, title string) *page {
 		}
 	}
 	if f := r.URL.Query().Get("ok"); f != "" {
-		if _, known := messages["flash."+f]; known {
-			p.Flash = tr(p.Lang, "flash."+f)
+		if _, known := u.txt["flash."+f]; known {
+			p.Flash = u.txt.tr(p.Lang, "flash."+f)
 		}
 	}
 	return p
@@ -309,7 +314,7 @@ func (u *UI) newPage(r *http.Request, title string) *page {
 func (u *UI) nav(p *page, user auth.User) []navItem {
 	var items []navItem
 	add := func(href, key string) {
-		items = append(items, navItem{Href: href, Label: tr(p.Lang, key), Current: p.Path == href})
+		items = append(items, navItem{Href: href, Label: u.txt.tr(p.Lang, key), Current: p.Path == href})
 	}
 	if user.Has(auth.RoleCoach) {
 		add("/caseload", "nav.caseload")
@@ -400,7 +405,7 @@ func (u *UI) loginPost(w http.ResponseWriter, r *http.Request) error {
 	pw := r.PostFormValue("password")
 	back := safeBack(r.PostFormValue("terug"))
 	fail := func(status int, key string) error {
-		p.Data = map[string]any{"Back": back, "Login": login, "Error": tr(p.Lang, key)}
+		p.Data = map[string]any{"Back": back, "Login": login, "Error": u.txt.tr(p.Lang, key)}
 		u.render(w, status, "login", p)
 		return nil
 	}
