@@ -57,16 +57,6 @@ func newEnv(t testing.TB) *env {
 	return &env{st: st, sealer: sealer, svc: svc, clock: clock}
 }
 
-func TestSeedTeamYear(t *testing.T) {
-	e := newEnv(t)
-	start := time.Now()
-	sum, err := demo.Seed(context.Background(), e.svc, demo.Options{Clock: e.clock, Start: domain.MustDate("2025-01-06"), Argon2: fastArgon2, Password: "demo-wachtwoord-2025"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%d commands, %d events in %v; by source %v", sum.Commands, sum.Events, time.Since(start), sum.BySource)
-}
-
 func TestBulkMatchesSeed(t *testing.T) {
 	opts := demo.Options{Start: domain.MustDate("2025-01-06"), Argon2: fastArgon2, Password: "demo-wachtwoord-2025", Scale: 3}
 	e := newEnv(t)
