@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"os/exec"
+	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -782,5 +784,140 @@ func TestQueryRoutes(t *testing.T) {
 	}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("access events\n got %v\nwant %v", got, want)
+	}
+}
+
+// TestCommandRoutes runs domain commands through their JSON routes: a
+// referral, a spend proposed by the coach and decided by the coordinator,
+// the team's settings, and the ways a command is refused.
+func TestCommandRoutes(t *testing.T) {
+	e := newEnv(t, nil)
+	ann, cora, pia := e.login("ann"), e.login("cora"), e.login("pia")
+	for _, c := range []*client{ann, cora, pia} {
+		c.header.Set(CSRFHeader, c.csrf)
+	}
+	today := domain.DateOf(e.clock.Now()).String()
+	res := cora.do("POST", "/api/v1/families", map[string]any{
+		"family_id": "f-new", "date": today, "source": "school", "referring_org": "Basisschool De Linde",
+		"consent_given": true, "consent_form": "written", "problems": []string{"children"}, "children": 1, "adults": 2,
+		"family_name": "Familie Maes"})
+	if res.code != 201 || res.json["family_id"] != "f-new" || fmt.Sprint(res.json["events"]) != "[FamilyReferred]" {
+		t.Fatalf("refer: %d %s", res.code, res.body)
+	}
+	// The new family is known to the policy at once (ExecFamily waited).
+	if res := cora.do("GET", "/api/v1/families/f-new/budget", nil); res.code != 200 {
+		t.Fatalf("budget of the new family: %d %s", res.code, res.body)
+	}
+	e.realFamily("f-real", "u-ann")
+	spend := map[string]any{"spend_id": "sp-1", "date": today, "amount_cents": 4500, "instrument": "maatbudget",
+		"category": "cleaning_supplies", "justification": "Schimmel in de kinderkamer"}
+	res = ann.do("POST", "/api/v1/families/f-real/propose-spend", spend)
+	if res.code != 201 || fmt.Sprint(res.json["events"]) != "[SpendProposed]" {
+		t.Fatalf("propose spend: %d %s", res.code, res.body)
+	}
+	res = ann.do("POST", "/api/v1/families/f-real/propose-spend", spend)
+	if res.code != 409 || res.errorField("code") == "" {
+		t.Fatalf("the same spend again: %d %s", res.code, res.body)
+	}
+	for _, tc := range []struct {
+		c     *client
+		path  string
+		body  map[string]any
+		code  int
+		field string
+	}{
+		{ann, "/api/v1/families/f-real/decide-spend", map[string]any{"spend_id": "sp-1", "date": today, "verdict": "approved", "body": "team", "decided_by": "u-cora"}, 400, "decided_by"},
+		{ann, "/api/v1/families/f-real/propose-spend", map[string]any{"spend_id": "sp-2", "date": today, "amount_cents": "lots"}, 400, "amount_cents"},
+		{ann, "/api/v1/families/f-real/propose-spend", map[string]any{"spend_id": "sp-2", "date": today, "amount_cents": 100, "instrument": "maatbudget", "category": "yachts"}, 422, "category"},
+		{pia, "/api/v1/families/f-real/propose-spend", map[string]any{"spend_id": "sp-3", "date": today, "amount_cents": 100, "instrument": "maatbudget", "category": "paint"}, 403, ""},
+		{ann, "/api/v1/families/f-none/propose-spend", map[string]any{"spend_id": "sp-4", "date": today, "amount_cents": 100, "instrument": "maatbudget", "category": "paint"}, 404, ""},
+	} {
+		res := tc.c.do("POST", tc.path, tc.body)
+		if res.code != tc.code || res.errorField("field") != tc.field {
+			t.Errorf("%s %v: %d %s", tc.path, tc.body, res.code, res.body)
+		}
+	}
+	res = cora.do("POST", "/api/v1/families/f-real/decide-spend", map[string]any{"spend_id": "sp-1", "date": today, "verdict": "approved", "body": "team"})
+	if res.code != 201 {
+		t.Fatalf("decide spend: %d %s", res.code, res.body)
+	}
+	// Who proposed and who decided are the callers, in the events and
+	// their envelopes.
+	var kinds []string
+	for env, err := range e.st.ReadStream(context.Background(), "family-f-real", 1) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(env.Type, "Spend") {
+			kinds = append(kinds, env.Type+":"+env.Actor.UserID)
+		}
+		if strings.Contains(string(env.Data), "Schimmel") {
+			t.Fatal("a justification is stored in the clear")
+		}
+	}
+	if strings.Join(kinds, " ") != "SpendProposed:u-ann SpendDecided:u-cora" {
+		t.Fatalf("events %v", kinds)
+	}
+	// Team settings: the coordinator's.
+	settings := domain.DefaultTeamSettings()
+	settings.NoContactDays = 21
+	body := map[string]any{"date": today, "settings": settings}
+	if res := ann.do("POST", "/api/v1/team/change-team-settings", body); res.code != 403 {
+		t.Fatalf("coach changes settings: %d", res.code)
+	}
+	if res := cora.do("POST", "/api/v1/team/change-team-settings", body); res.code != 201 || fmt.Sprint(res.json["events"]) != "[TeamSettingsChanged]" {
+		t.Fatalf("settings: %d %s", res.code, res.body)
+	}
+}
+
+// TestCommandDocsMatch checks that every command route documents exactly
+// the body fields its command takes.
+func TestCommandDocsMatch(t *testing.T) {
+	doc := string(OpenAPI())
+	props := func(path string) []string {
+		i := strings.Index(doc, "\n  "+path+":\n")
+		if i < 0 {
+			t.Fatalf("%s not documented", path)
+		}
+		rest := doc[i+1:]
+		if j := strings.Index(rest[3:], "\n  /"); j >= 0 {
+			rest = rest[:j+3]
+		}
+		var out []string
+		for _, line := range strings.Split(rest, "\n") {
+			if strings.HasPrefix(line, "                ") && !strings.HasPrefix(line, "                 ") && strings.HasSuffix(line, ": {}") {
+				out = append(out, strings.TrimSuffix(strings.TrimSpace(line), ": {}"))
+			}
+		}
+		return out
+	}
+	check := func(path string, tp reflect.Type, extra ...string) {
+		sh, err := shapeOf(tp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := append([]string(nil), extra...)
+		for n := range sh.fields {
+			want = append(want, n)
+		}
+		sort.Strings(want)
+		if got := props(path); strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s documents %v, the command takes %v", path, got, want)
+		}
+	}
+	for _, c := range familyCommands() {
+		check("/api/v1/families/{family}/"+kebab(c.Name), reflect.TypeOf(c.New()).Elem())
+	}
+	check("/api/v1/families", reflect.TypeOf(domain.Refer{}), "family_id")
+	check("/api/v1/team/change-team-settings", reflect.TypeOf(domain.ChangeTeamSettings{}))
+	check("/api/v1/team/set-budget-envelope", reflect.TypeOf(domain.SetBudgetEnvelope{}))
+}
+
+func TestSnake(t *testing.T) {
+	for in, want := range map[string]string{"ContactID": "contact_id", "InConfidenceOf": "in_confidence_of", "DurationMinutes": "duration_minutes",
+		"ForCoachID": "for_coach_id", "Date": "date", "URLPath": "url_path", "T0": "t0", "RecordParketStep": "record_parket_step"} {
+		if got := snake(in); got != want {
+			t.Errorf("snake(%s) = %s, want %s", in, got, want)
+		}
 	}
 }

@@ -45,6 +45,7 @@ func (s *Server) registerModelRoutes() {
 		s.HandleTeam(http.MethodGet, "/api/v1/caseload", auth.PartCaseload, s.caseload)
 	}
 	s.registerQueryRoutes()
+	s.registerCommandRoutes()
 }
 
 // asOf reads the as_of query parameter: an RFC 3339 instant, or a date
