@@ -39,6 +39,7 @@ func (u *UI) registerCoach() {
 	u.family(http.MethodPost, fam+"/leefsituatie", auth.PartAssessments, false, u.assessmentPost)
 	u.family(http.MethodGet, fam+"/traject", auth.PartSummary, true, u.trajectPage)
 	u.family(http.MethodPost, fam+"/traject/{action}", auth.PartSummary, false, u.trajectPost)
+	u.family(http.MethodPost, fam+"/gezinslid", auth.PartMembers, false, u.memberPost)
 }
 
 // ---- caseload
@@ -183,7 +184,17 @@ func (u *UI) referralPost(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		return u.cfg.WaitFor(ctx, res.LastPosition)
-	}, "/gezin/"+url.PathEscape(string(fid))+"/traject?ok=referral")
+	}, referralDone(id.User, fid))
+}
+
+// referralDone is where a referral leads: the coordinator to the new
+// family's trajectory (intake, waiting list), a coach, who sees only the
+// families assigned to them, back to the caseload.
+func referralDone(user auth.User, fid domain.FamilyID) string {
+	if user.Has(auth.RoleCoordinator) {
+		return "/gezin/" + url.PathEscape(string(fid)) + "/traject?ok=referral"
+	}
+	return "/caseload?ok=referral"
 }
 
 // ---- trajectory: intake, start, assignment, cover, closure, reopening
@@ -254,6 +265,9 @@ func (u *UI) trajectPage(w http.ResponseWriter, r *http.Request, fr api.FamilyRe
 	}
 	sort.Slice(covers, func(i, j int) bool { return covers[i].From > covers[j].From })
 	p.Data = map[string]any{"Head": h, "Family": v.Family, "Covers": covers, "Forms": u.trajectForms(ctx, p.Lang, h.ID, v)}
+	if v.Family.Status != domain.StatusClosed && !v.Erased {
+		p.Data.(map[string]any)["Member"] = u.memberForm(p.Lang, h.ID)
+	}
 	u.render(w, http.StatusOK, "traject", p)
 	return nil
 }
@@ -315,4 +329,30 @@ func (u *UI) trajectPost(w http.ResponseWriter, r *http.Request, fr api.FamilyRe
 	back := "/gezin/" + url.PathEscape(fr.Family.ID) + "/traject"
 	return u.submit(w, r, p, f, back, map[string]string{"for_coach_id": "coach_id", "decided_by": "", "allocation_id": ""},
 		func() error { return u.exec(r, fr, cmd) }, back+"?ok=traject")
+}
+
+func (u *UI) memberForm(lang, fid string) *form {
+	return &form{ID: "member", Title: u.txt.tr(lang, "member.add"), Submit: u.txt.tr(lang, "member.add"),
+		Action: "/gezin/" + url.PathEscape(fid) + "/gezinslid",
+		Fields: []*field{
+			{Name: "name", Label: u.txt.tr(lang, "member.name"), Type: "text", Required: true},
+			{Name: "role", Label: u.txt.tr(lang, "member.role"), Type: "select", Required: true, Value: string(domain.MemberParent), Options: options(u.txt, lang, "member", domain.MemberRoles())},
+			{Name: "birth_year", Label: u.txt.tr(lang, "member.birth_year"), Type: "number"},
+			{Name: "phone", Label: u.txt.tr(lang, "referral.phone"), Type: "text", Hint: u.txt.tr(lang, "form.optional")},
+		}}
+}
+
+func (u *UI) memberPost(w http.ResponseWriter, r *http.Request, fr api.FamilyRequest) error {
+	vals, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	p := u.newPage(r, "traject.title")
+	f := u.memberForm(p.Lang, fr.Family.ID)
+	f.fill(vals)
+	rd := &reader{t: u.txt, f: f, v: vals, lang: p.Lang}
+	cmd := domain.AddMember{MemberID: domain.MemberID(u.cfg.NewID()), Date: u.today(), Role: domain.MemberRole(rd.str("role", true, 32)),
+		BirthYear: rd.int("birth_year", false), Sealed: domain.MemberSealed{Name: rd.str("name", true, 200), Phone: rd.str("phone", false, 50)}}
+	back := "/gezin/" + url.PathEscape(fr.Family.ID) + "/traject"
+	return u.submit(w, r, p, f, back, map[string]string{"member_id": ""}, func() error { return u.exec(r, fr, cmd) }, back+"?ok=member")
 }

@@ -110,7 +110,7 @@ func (u *UI) familyNav(p *page, id string, current string) {
 		{base + "/delen", "family.disclosures"}, {base + "/parket", "family.parket"},
 		{base + "/leefsituatie", "family.assessments"}, {base + "/traject", "family.trajectory"},
 	} {
-		p.FamilyNav = append(p.FamilyNav, navItem{Href: s.href, Label: u.txt.tr(p.Lang, s.key), Current: s.href == current})
+		p.FamilyNav = append(p.FamilyNav, navItem{Href: withGlass(s.href, string(p.Glass)), Label: u.txt.tr(p.Lang, s.key), Current: s.href == current})
 	}
 }
 
@@ -137,7 +137,7 @@ func (u *UI) submit(w http.ResponseWriter, r *http.Request, p *page, f *form, ba
 	if !f.hasErrors() {
 		err := run()
 		if err == nil {
-			return redirect(w, r, done)
+			return redirect(w, r, withGlass(done, string(p.Glass)))
 		}
 		if !f.ruleError(u.txt, p.Lang, err, aliases) {
 			return err
@@ -321,7 +321,10 @@ func (u *UI) consentForm(lang, fid string, h familyHead) *form {
 			{Name: "purpose", Label: u.txt.tr(lang, "consent.purpose"), Type: "select", Required: true, Options: options(u.txt, lang, "purpose", domain.Purposes())},
 			{Name: "data_categories", Label: u.txt.tr(lang, "consent.data"), Type: "checkboxes", Values: map[string]bool{}, Options: options(u.txt, lang, "dcat", domain.DataCategories())},
 			{Name: "from", Label: u.txt.tr(lang, "consent.from"), Type: "date", Value: u.today().String(), Required: true},
-			{Name: "until", Label: u.txt.tr(lang, "consent.until"), Type: "date", Hint: u.txt.tr(lang, "form.optional")},
+			// Open-ended consents are refused by the domain today (its date
+			// order check does not skip a zero end), so the form asks for an
+			// end and proposes a year.
+			{Name: "until", Label: u.txt.tr(lang, "consent.until"), Type: "date", Value: u.today().AddDays(365).String(), Required: true},
 			{Name: "form", Label: u.txt.tr(lang, "consent.form"), Type: "radio", Value: "written", Options: []option{{"verbal", u.txt.tr(lang, "form.verbal")}, {"written", u.txt.tr(lang, "form.written")}}},
 		}}
 }
@@ -402,7 +405,7 @@ func (u *UI) consentPost(w http.ResponseWriter, r *http.Request, fr api.FamilyRe
 			Action: domain.ConsentAction(rd.str("action", true, 64)), RecipientOrg: rd.str("recipient_org", false, 200),
 			RecipientCategory: domain.RecipientCategory(rd.str("recipient_category", true, 64)),
 			Purpose:           domain.Purpose(rd.str("purpose", true, 64)),
-			From:              rd.date("from", true), Until: rd.date("until", false),
+			From:              rd.date("from", true), Until: rd.date("until", true),
 		},
 		Form: domain.ConsentForm(rd.str("form", true, 16)),
 	}
@@ -532,7 +535,7 @@ func (u *UI) disclosureForm(lang, fid string, v ledger.FamilyView) *form {
 		Fields: []*field{
 			{Name: "date", Label: u.txt.tr(lang, "contact.date"), Type: "date", Value: u.today().String(), Required: true},
 			{Name: "recipient_org", Label: u.txt.tr(lang, "disclosure.recipient_org"), Type: "text", Required: true},
-			{Name: "recipient_role", Label: u.txt.tr(lang, "disclosure.recipient_role"), Type: "text"},
+			{Name: "recipient_role", Label: u.txt.tr(lang, "disclosure.recipient_role"), Type: "text", Required: true},
 			{Name: "recipient_category", Label: u.txt.tr(lang, "disclosure.recipient_category"), Type: "select", Required: true, Options: options(u.txt, lang, "rcat", domain.RecipientCategories())},
 			{Name: "data_categories", Label: u.txt.tr(lang, "disclosure.data"), Type: "checkboxes", Values: map[string]bool{}, Options: options(u.txt, lang, "dcat", domain.DataCategories())},
 			{Name: "purpose", Label: u.txt.tr(lang, "disclosure.purpose"), Type: "select", Required: true, Options: options(u.txt, lang, "purpose", domain.Purposes())},

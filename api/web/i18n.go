@@ -405,6 +405,11 @@ func newTexts() texts {
 		"referral.summary":       {"Korte beschrijving", "Short description"},
 		"referral.submit":        {"Aanmelding registreren", "Record the referral"},
 		"flash.referral":         {"Aanmelding geregistreerd.", "Referral recorded."},
+		"flash.member":           {"Gezinslid toegevoegd.", "Member added."},
+		"member.add":             {"Gezinslid toevoegen", "Add a member"},
+		"member.name":            {"Naam", "Name"},
+		"member.role":            {"Rol in het gezin", "Role in the family"},
+		"member.birth_year":      {"Geboortejaar", "Year of birth"},
 
 		// coordinator
 		"team.title":           {"Teamoverzicht", "Team dashboard"},

@@ -259,6 +259,10 @@ type page struct {
 	Data      any
 	FamilyID  string
 	FamilyNav []navItem
+	// Glass is the break-the-glass query ("reason=...&reason_note=...")
+	// the page was opened with, carried on to the file's links and forms so
+	// the reason is given once per visit.
+	Glass template.URL
 }
 
 type navItem struct {
@@ -303,6 +307,7 @@ func (u *UI) newPage(r *http.Request, title string) *page {
 			}
 		}
 	}
+	p.Glass = template.URL(glassQuery(r)) // url.Values.Encode: safe in a query
 	if f := r.URL.Query().Get("ok"); f != "" {
 		if _, known := u.txt["flash."+f]; known {
 			p.Flash = u.txt.tr(p.Lang, "flash."+f)
@@ -468,4 +473,35 @@ func safeBack(s string) string {
 		return ""
 	}
 	return s
+}
+
+// glassQuery is the request's break-the-glass reason as a query string, ""
+// when none was given.
+func glassQuery(r *http.Request) string {
+	q := r.URL.Query()
+	if q.Get("reason") == "" {
+		return ""
+	}
+	g := url.Values{"reason": {q.Get("reason")}}
+	if n := q.Get("reason_note"); n != "" {
+		g.Set("reason_note", n)
+	}
+	return g.Encode()
+}
+
+// withGlass adds the break-the-glass query g to the local URL to (before
+// its fragment).
+func withGlass(to, g string) string {
+	if g == "" {
+		return to
+	}
+	frag := ""
+	if i := strings.IndexByte(to, '#'); i >= 0 {
+		to, frag = to[:i], to[i:]
+	}
+	sep := "?"
+	if strings.Contains(to, "?") {
+		sep = "&"
+	}
+	return to + sep + g + frag
 }
