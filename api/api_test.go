@@ -921,3 +921,54 @@ func TestSnake(t *testing.T) {
 		}
 	}
 }
+
+// TestFileRoutes reads personal data itself: the note of a contact, the
+// members, through the policy and with access events naming the item.
+func TestFileRoutes(t *testing.T) {
+	e := newEnv(t, nil)
+	e.realFamily("f-real", "u-ann")
+	ann, bart, pia := e.login("ann"), e.login("bart"), e.login("pia")
+	ann.header.Set(CSRFHeader, ann.csrf)
+	today := domain.DateOf(e.clock.Now()).String()
+	if res := ann.do("POST", "/api/v1/families/f-real/contacts", map[string]any{"contact_id": "c-1", "kind": "phone", "note": "Vader belde: de huur is betaald"}); res.code != 201 {
+		t.Fatalf("log contact: %d %s", res.code, res.body)
+	}
+	if res := ann.do("POST", "/api/v1/families/f-real/add-member", map[string]any{"member_id": "m-1", "date": today, "role": "parent", "birth_year": 1988, "name": "Jan Janssens"}); res.code != 201 {
+		t.Fatalf("add member: %d %s", res.code, res.body)
+	}
+	res := ann.do("GET", "/api/v1/families/f-real/contacts/c-1", nil)
+	if res.code != 200 || res.json["note"] != "Vader belde: de huur is betaald" || res.json["kind"] != "phone" {
+		t.Fatalf("contact: %d %s", res.code, res.body)
+	}
+	if res := ann.do("GET", "/api/v1/families/f-real/contacts/c-404", nil); res.code != 404 {
+		t.Fatalf("unknown contact: %d %s", res.code, res.body)
+	}
+	if res := ann.do("GET", "/api/v1/families/f-real/contacts/c%20x", nil); res.code != 400 || res.errorField("field") != "item" {
+		t.Fatalf("malformed contact id: %d %s", res.code, res.body)
+	}
+	if res := pia.do("GET", "/api/v1/families/f-real/contacts/c-1", nil); res.code != 403 || strings.Contains(res.body, "huur") {
+		t.Fatalf("privacy officer reads a note: %d %s", res.code, res.body)
+	}
+	bart.header.Set(ReasonHeader, "unplanned_cover")
+	if res := bart.do("GET", "/api/v1/families/f-real/contacts/c-1", nil); res.code != 200 {
+		t.Fatalf("break the glass: %d %s", res.code, res.body)
+	}
+	res = ann.do("GET", "/api/v1/families/f-real/members", nil)
+	if res.code != 200 || !strings.Contains(res.body, `"name":"Jan Janssens"`) {
+		t.Fatalf("members: %d %s", res.code, res.body)
+	}
+	res = pia.do("GET", "/api/v1/families/f-real", nil)
+	if res.code != 200 || res.json["status"] != "active" || res.json["coach_id"] != "u-ann" || strings.Contains(res.body, "Janssens") {
+		t.Fatalf("summary: %d %s", res.code, res.body)
+	}
+	var got []string
+	for _, ev := range e.accessEvents("f-real") {
+		got = append(got, fmt.Sprintf("%s:%s:%s:%v", ev["type"], ev["user_id"], ev["part"], ev["break_glass"]))
+	}
+	// The access to the unknown contact c-404 is recorded too: access is
+	// decided and recorded before the file is loaded.
+	want := "RecordViewed:u-ann:note:false RecordViewed:u-ann:note:false RecordAccessRefused:u-pia:note:false RecordViewed:u-bart:note:true RecordViewed:u-ann:members:false RecordViewed:u-pia:summary:false"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("access events\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
+}

@@ -161,6 +161,9 @@ func (s *Server) HandleFamily(rt FamilyRoute) {
 		if !validID(familyID) {
 			return BadRequest("invalid", "family", "family must be an id of 1 to 64 characters a-z, A-Z, 0-9, '-'")
 		}
+		if item, ok := vars["item"]; ok && !domain.ValidID(item) {
+			return BadRequest("invalid", "item", "the item must be an id of 1 to 100 characters A-Z a-z 0-9 . _ : -")
+		}
 		ap, err := accessParams(r)
 		if err != nil {
 			return err

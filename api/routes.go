@@ -46,6 +46,7 @@ func (s *Server) registerModelRoutes() {
 	}
 	s.registerQueryRoutes()
 	s.registerCommandRoutes()
+	s.registerFileRoutes()
 }
 
 // asOf reads the as_of query parameter: an RFC 3339 instant, or a date
