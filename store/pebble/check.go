@@ -14,9 +14,10 @@ import (
 // order; every event has a stream index entry and an id index entry that
 // point at it; and no index entry (up to the head) points anywhere else. It
 // reads a snapshot up to the durable head while appends go on, and returns
-// the first problem found, wrapped in ErrCorrupt's message with its
-// position, or Pebble's read error (a checksum mismatch names the file).
-// Memory grows with the number of streams, not of events.
+// the first problem found: an error wrapping ErrCorrupt that names the
+// position (and stream and version, or event id), Pebble's read error (a
+// checksum mismatch names the file), store.ErrClosed or ctx.Err(). Memory
+// grows with the number of streams, not of events.
 func (s *Store) CheckIndex(ctx context.Context) error {
 	if err := s.enter(); err != nil {
 		return err
