@@ -109,13 +109,11 @@ type commandShape struct {
 	family []int
 }
 
-var staffIDType = reflect.TypeOf(domain.StaffID(""))
-var familyIDType = reflect.TypeOf(domain.FamilyID(""))
-
 // shapeOf computes the shape of command type t. It fails when two fields
 // would take the same JSON name.
 func shapeOf(t reflect.Type) (commandShape, error) {
 	sh := commandShape{fields: map[string]commandField{}}
+	staffIDType, familyIDType := reflect.TypeOf(domain.StaffID("")), reflect.TypeOf(domain.FamilyID(""))
 	add := func(name string, index []int) error {
 		if _, dup := sh.fields[name]; dup {
 			return fmt.Errorf("api: command %s: two fields named %s", t.Name(), name)
