@@ -25,6 +25,24 @@
 // walks the router and fails on any route missing from the document or any
 // documented route that does not exist.
 //
+// # The routes
+//
+//   - server.go, session.go, staff.go, backup.go: health, metrics, the
+//     OpenAPI document, login, logout, me, password change, tokens, staff
+//     administration, online backups.
+//   - commands.go: one POST route per domain command. The body holds the
+//     command's fields in snake_case (shapeOf); the family comes from the
+//     route and the "who decided" fields (By, DecidedBy, ...) are the caller.
+//     A new domain command needs one line in familyCommands and its
+//     generated entry in openapi.yaml (TestCommandDocsMatch says which).
+//   - routes.go, queries.go: the read models' queries (timeline, caseload,
+//     budget, parket, privacy, outcomes, waiting list).
+//   - file.go: the personal data itself (a note, members, professionals),
+//     loaded with sealed parts opened through the ledger.
+//
+// A handler that needs its input checked before anything is recorded gives
+// its FamilyRoute a Prepare: bad input is then a 4xx and no access event.
+//
 // # Errors
 //
 // WriteError maps an error to a status and the body
