@@ -79,6 +79,7 @@ func BenchmarkAppendSingle(b *testing.B) {
 	b.ReportMetric(pct(lat, 0.99), "p99-ms")
 	b.ReportMetric(float64(m.WALFilesRecycled), "wal-recycled")
 	b.ReportMetric(float64(m.WALFilesCreated), "wal-files")
+	b.ReportMetric(float64(m.WALSyncs)/float64(b.N), "syncs/event")
 }
 
 func BenchmarkAppendParallel64(b *testing.B) {
@@ -115,6 +116,8 @@ func BenchmarkAppendParallel64(b *testing.B) {
 	b.StopTimer()
 	all := slices.Concat(lats...)
 	slices.Sort(all)
+	m := s.Metrics()
+	b.ReportMetric(float64(b.N)/float64(m.WALSyncs), "events/sync")
 	b.ReportMetric(float64(b.N)/el.Seconds(), "events/s")
 	b.ReportMetric(pct(all, 0.5), "p50-ms")
 	b.ReportMetric(pct(all, 0.99), "p99-ms")

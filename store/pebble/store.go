@@ -10,6 +10,7 @@ import (
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
+	dto "github.com/prometheus/client_model/go"
 
 	"spoor/store"
 )
@@ -325,8 +326,10 @@ type Metrics struct {
 	// WALFilesCreated counts WAL files started since Open, and
 	// WALFilesRecycled how many of them reused an older file.
 	WALFilesCreated, WALFilesRecycled int64
-	// WALBytes is what was written to the WAL since Open.
+	// WALBytes is what was written to the WAL since Open, and WALSyncs how
+	// many fdatasyncs of the WAL were made (-1 if Pebble did not say).
 	WALBytes uint64
+	WALSyncs int64
 	// Head is the durable head.
 	Head uint64
 }
@@ -338,12 +341,18 @@ func (s *Store) Metrics() Metrics {
 	}
 	defer s.leave()
 	m := s.db.Metrics()
-	return Metrics{
+	out := Metrics{
 		WALFilesCreated:  s.walCreated.Load(),
 		WALFilesRecycled: s.walRecycled.Load(),
 		WALBytes:         m.WAL.BytesWritten,
+		WALSyncs:         -1,
 		Head:             s.durable.Load(),
 	}
+	var h dto.Metric
+	if m.LogWriter.FsyncLatency != nil && m.LogWriter.FsyncLatency.Write(&h) == nil {
+		out.WALSyncs = int64(h.GetHistogram().GetSampleCount())
+	}
+	return out
 }
 
 // signal is a broadcast that waiters pick up with wait and that costs
