@@ -92,6 +92,10 @@ func (s *Server) outer(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cache-Control", "no-store")
+		if s.cfg.SecureCookies {
+			// Served over TLS: browsers must keep using it.
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
