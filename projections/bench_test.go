@@ -217,6 +217,72 @@ func BenchmarkRebuild(b *testing.B) {
 	b.ReportMetric(sec, "s")
 }
 
+// BenchmarkRebuildParts splits the rebuild's cost for the 1,000,000-event
+// store: reading the log ("read"), reading and decoding on one goroutine
+// ("read_decode"; the Runner spreads the decoding over all cores), then
+// each model's Apply over the decoded facts ("ns/fact"). It says where
+// BenchmarkRebuild's time goes.
+func BenchmarkRebuildParts(b *testing.B) {
+	s := openBenchStore(b, bigScale)
+	ctx := context.Background()
+	decodeAll := func(b *testing.B, keep bool) []projections.Fact {
+		var facts []projections.Fact
+		n := 0
+		for env, err := range s.st.ReadAll(ctx, 0) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			f, ok, err := projections.Decode(&env)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if ok {
+				n++
+				if keep {
+					facts = append(facts, f)
+				}
+			}
+		}
+		if n != s.events {
+			b.Fatalf("decoded %d facts of %d", n, s.events)
+		}
+		return facts
+	}
+	b.Run("read", func(b *testing.B) {
+		for b.Loop() {
+			n := 0
+			for _, err := range s.st.ReadAll(ctx, 0) {
+				if err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			if n < s.events {
+				b.Fatalf("read %d envelopes of %d", n, s.events)
+			}
+		}
+		b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s")
+	})
+	b.Run("read_decode", func(b *testing.B) {
+		for b.Loop() {
+			decodeAll(b, false)
+		}
+		b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s")
+	})
+	facts := decodeAll(b, true)
+	for i, name := range []string{"caseload", "parket", "privacy", "budget", "outcomes", "timeline", "assessments", "staff"} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				m := newReadModels(b).list()[i]
+				for j := range facts {
+					m.Apply(&facts[j])
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(facts)), "ns/fact")
+		})
+	}
+}
+
 var (
 	bigModelsOnce sync.Once
 	bigModels     *readModels
