@@ -465,6 +465,18 @@ func TestScenarioTeamYear(t *testing.T) {
 		if !reflect.DeepEqual(got, []string{"f13:67", "f14:65"}) {
 			t.Errorf("no contact: %v; want [f13:67 f14:65]", got)
 		}
+		// Quarterly review (every 91 days after the later of the guidance
+		// start and the last registration of the trajectory): on Dec 31 all
+		// 37 families in guidance are overdue; the most overdue is f13
+		// (T0 Feb 15, due May 17: 228 days late).
+		rd := m.caseload.ReviewsDue(time.Time{}, dec31, 0)
+		if len(rd) != 37 || rd[0].FamilyID != "f13" || rd[0].Due != day(time.May, 17) || rd[0].DaysOverdue != 228 {
+			t.Errorf("reviews due: %d, first %+v; want 37, f13 due 2025-05-17, 228 days", len(rd), rd[0])
+		}
+		// One more police family for c1 at the end: 3.5 + 1.0 <= 6.
+		if chk, err := m.caseload.WouldExceed("c1", domain.SourcePolice, time.Time{}); err != nil || chk.After != 4.5 || chk.Exceeds {
+			t.Errorf("c1 with one more police family: %+v, %v; want 4.5, not exceeding", chk, err)
+		}
 		// c2 covers c1's seven open families during Jul 14..25.
 		if cv := m.caseload.Covers(time.Time{}, day(time.July, 16)); len(cv) != 7 {
 			t.Errorf("covers on Jul 16: %d; want 7", len(cv))
@@ -552,6 +564,21 @@ func TestScenarioTeamYear(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, []string{"f08:332", "f16:316"}) {
 			t.Errorf("not informed: %v; want [f08:332 f16:316]", got)
+		}
+		// f04's art. 15 report: the Sociaal Huis (on consent) and the school
+		// paid for the school bills (implied by the spend), by name; one
+		// consultation: c4's view of the timeline for guidance, by role only.
+		a15, err := m.privacy.Art15("f04", time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var orgs []string
+		for _, r := range a15.Recipients {
+			orgs = append(orgs, r.Organisation)
+		}
+		if !reflect.DeepEqual(orgs, []string{"Basisschool", "Sociaal Huis Demostad"}) || len(a15.Disclosures) != 2 || len(a15.Consultations) != 1 ||
+			a15.Consultations[0].Role != domain.RoleCoach || a15.Consultations[0].Count != 1 || a15.Consultations[0].Purpose != domain.PurposeGuidance {
+			t.Errorf("art. 15 of f04: recipients %v, %d disclosures, consultations %+v", orgs, len(a15.Disclosures), a15.Consultations)
 		}
 		// f12 was erased.
 		if a, err := m.privacy.Art15("f12", time.Time{}); err != nil || !a.Erased {
