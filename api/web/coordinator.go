@@ -30,10 +30,10 @@ func (u *UI) registerCoordinator() {
 // ---- dashboard
 
 type coachRow struct {
-	ID, Name                   string
-	Families                   int
-	Load, Capacity, Left, Fill float64
-	Over                       bool
+	ID, Name             string
+	Families             int
+	Load, Capacity, Left float64
+	Over                 bool
 }
 
 func (u *UI) teamPage(w http.ResponseWriter, r *http.Request, tq api.TeamRequest) error {
@@ -48,9 +48,6 @@ func (u *UI) teamPage(w http.ResponseWriter, r *http.Request, tq api.TeamRequest
 		}
 		row := coachRow{ID: string(c.CoachID), Name: u.staffName(ctx, string(c.CoachID)), Families: len(c.Families),
 			Load: c.Load, Capacity: c.Capacity, Left: c.Left, Over: c.OverCapacity}
-		if c.Capacity > 0 {
-			row.Fill = min(c.Load/c.Capacity, 1.5)
-		}
 		coaches = append(coaches, row)
 	}
 	waiting := u.cfg.Caseload.WaitingList(time.Time{}, today)

@@ -140,7 +140,20 @@ func (u *UI) submit(w http.ResponseWriter, r *http.Request, p *page, f *form, ba
 			return redirect(w, r, withGlass(done, string(p.Glass)))
 		}
 		if !f.ruleError(u.txt, p.Lang, err, aliases) {
-			return err
+			// Not the user's input: keep what they typed and say the save
+			// did not happen (the cause goes to the log, not the page).
+			status := http.StatusInternalServerError
+			switch {
+			case errors.Is(err, store.ErrVersionConflict):
+				status = http.StatusConflict
+			case errors.Is(err, store.ErrClosed), errors.Is(err, context.DeadlineExceeded):
+				status = http.StatusServiceUnavailable
+			}
+			u.log.ErrorContext(r.Context(), "web: command failed", "status", status, "err", err)
+			f.Error = u.txt.tr(p.Lang, "form.save_failed")
+			p.Data = map[string]any{"Form": f, "Back": back}
+			u.render(w, status, "formpage", p)
+			return nil
 		}
 	}
 	if f.Error == "" {

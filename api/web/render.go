@@ -44,6 +44,8 @@ func funcs() template.FuncMap {
 		"fid":     func(f *form, fd *field) string { return f.ID + "-" + fd.Name },
 		"oid":     func(f *form, fd *field, i int) string { return fmt.Sprintf("%s-%s-%d", f.ID, fd.Name, i) },
 		"add":     func(a, b int) int { return a + b },
+		"neg":     func(a int) int { return -a },
+		"mul":     func(a, b float64) float64 { return a * b },
 		"compact": func(f *form) *form { c := *f; c.Compact = true; return &c },
 		"pf":      func(p *page, f *form) map[string]any { return map[string]any{"Page": p, "Form": f} },
 		"rows":    func(p *page, rows any) map[string]any { return map[string]any{"Page": p, "Rows": rows} },
