@@ -48,6 +48,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -726,6 +727,34 @@ func TestScenarioTeamYear(t *testing.T) {
 		}
 		if want := []string{"SpendReversed", "SpendReviewed", "SpendRecorded", "SpendRecorded", "BudgetAllocated"}; !reflect.DeepEqual(types, want) {
 			t.Errorf("f01 budget timeline %v; want %v", types, want)
+		}
+	})
+
+	t.Run("timeline text", func(t *testing.T) {
+		// The note "woning opgeruimd" is in every home visit: f01 has 18
+		// (Jan 22 + 14k days up to Sep 29, the day before its closure). After
+		// the erasure f12's notes are gone: nothing matches.
+		opener := timeline.SealedOpenerFunc(func(ctx context.Context, id domain.FamilyID) (map[string]domain.Event, error) {
+			v, err := svc.Family(ctx, id, true)
+			if err != nil {
+				return nil, err
+			}
+			out := map[string]domain.Event{}
+			for _, r := range v.Records {
+				out[r.Envelope.ID] = r.Event
+			}
+			return out, nil
+		})
+		p, err := m.timeline.Family(ctx, "f01", timeline.Query{Text: "woning opgeruimd"}, opener)
+		if err != nil || len(p.Entries) != 18 {
+			t.Errorf("f01 notes with the text: %d, %v; want 18", len(p.Entries), err)
+		}
+		p, err = m.timeline.Family(ctx, "f12", timeline.Query{Text: "woning opgeruimd"}, opener)
+		if err != nil || len(p.Entries) != 0 {
+			t.Errorf("erased f12 notes with the text: %d, %v; want none", len(p.Entries), err)
+		}
+		if _, err := m.timeline.Family(ctx, "f01", timeline.Query{Text: "woning"}, nil); !errors.Is(err, timeline.ErrNotesNotAllowed) {
+			t.Errorf("text filter without an opener: %v", err)
 		}
 	})
 
