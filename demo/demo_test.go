@@ -187,3 +187,20 @@ func TestOptionsRefused(t *testing.T) {
 		t.Error("Seed without a clock accepted")
 	}
 }
+
+// TestDefaultYearEndsYesterday: without Start the year ends the day before
+// Now in the team's zone, and no step lies after Now.
+func TestDefaultYearEndsYesterday(t *testing.T) {
+	loc := time.FixedZone("CET", 3600)
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, loc)
+	steps, sum, err := demo.Plan(demo.Options{Now: now, Location: loc, Argon2: fastArgon2, Password: "demo-wachtwoord-2025"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.To != domain.MustDate("2026-11-22") || sum.From != domain.MustDate("2025-11-23") {
+		t.Errorf("year %s..%s; want 2025-11-23..2026-11-22", sum.From, sum.To)
+	}
+	if last := steps[len(steps)-1].At; !last.Before(now) {
+		t.Errorf("last step at %v, not before %v", last, now)
+	}
+}
