@@ -255,7 +255,7 @@ func (u *UI) trajectPage(w http.ResponseWriter, r *http.Request, fr api.FamilyRe
 		return err
 	}
 	p := u.newPage(r, "traject.title")
-	h := u.head(ctx, p, v)
+	h := u.head(ctx, p, v, seesContent(fr))
 	p.Title = u.txt.tr(p.Lang, "traject.title") + " · " + h.Name
 	u.familyNav(p, h.ID, r.URL.Path)
 	type coverRow struct{ Coach, For, From, Until string }

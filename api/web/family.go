@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"spoor/api"
+	"spoor/auth"
 	"spoor/domain"
 	"spoor/ledger"
 	"spoor/ops"
@@ -54,7 +55,21 @@ func familyName(v ledger.FamilyView) string {
 	return ""
 }
 
-func (u *UI) head(ctx context.Context, p *page, v ledger.FamilyView) familyHead {
+// seesContent reports whether the decision lets the page show the file's
+// content beyond the part asked (members' names, free texts): for the
+// family's own or covering coach, and for an access with a reason (break
+// the glass, recorded and flagged). A coordinator on a budget or summary
+// page, a privacy officer on consents or disclosures, the back office on a
+// budget see codes, dates and amounts only.
+func seesContent(fr api.FamilyRequest) bool {
+	switch fr.Decision.Reason {
+	case auth.ReasonCaseload, auth.ReasonCover, auth.ReasonBreakTheGlass:
+		return true
+	}
+	return false
+}
+
+func (u *UI) head(ctx context.Context, p *page, v ledger.FamilyView, content bool) familyHead {
 	f := v.Family
 	h := familyHead{ID: string(f.ID), Name: familyName(v), Erased: v.Erased, Status: string(f.Status),
 		Source: string(f.Source), Trajectory: f.Trajectory}
@@ -72,6 +87,9 @@ func (u *UI) head(ctx context.Context, p *page, v ledger.FamilyView) familyHead 
 		ids = append(ids, string(id))
 	}
 	sort.Strings(ids)
+	if !content {
+		ids = nil
+	}
 	for _, id := range ids {
 		m := f.Members[domain.MemberID(id)]
 		if m.Left {
@@ -187,7 +205,7 @@ func (u *UI) familyPage(w http.ResponseWriter, r *http.Request, fr api.FamilyReq
 		return err
 	}
 	p := u.newPage(r, "family.title")
-	h := u.head(ctx, p, v)
+	h := u.head(ctx, p, v, seesContent(fr))
 	p.Title = h.Name
 	u.familyNav(p, h.ID, r.URL.Path)
 
@@ -285,7 +303,7 @@ func (u *UI) contactPage(w http.ResponseWriter, r *http.Request, fr api.FamilyRe
 		return err
 	}
 	p := u.newPage(r, "contact.title")
-	h := u.head(ctx, p, v)
+	h := u.head(ctx, p, v, seesContent(fr))
 	p.Title = u.txt.tr(p.Lang, "contact.title") + " · " + h.Name
 	f := u.contactForm(p.Lang, h.ID)
 	p.Data = map[string]any{"Form": f, "Back": "/gezin/" + url.PathEscape(h.ID), "Head": h}
@@ -354,7 +372,7 @@ func (u *UI) consentsPage(w http.ResponseWriter, r *http.Request, fr api.FamilyR
 		return err
 	}
 	p := u.newPage(r, "consent.title")
-	h := u.head(ctx, p, v)
+	h := u.head(ctx, p, v, seesContent(fr))
 	p.Title = u.txt.tr(p.Lang, "consent.title") + " · " + h.Name
 	u.familyNav(p, h.ID, r.URL.Path)
 	today := u.today()
@@ -366,7 +384,10 @@ func (u *UI) consentsPage(w http.ResponseWriter, r *http.Request, fr api.FamilyR
 			row.Recipient = p.L("rcat", c.Scope.RecipientCategory)
 		}
 		if m := v.Family.Members[c.GrantorID]; m != nil {
-			row.Grantor = m.Sealed.Name
+			row.Grantor = p.L("member", m.Role)
+			if seesContent(fr) {
+				row.Grantor = m.Sealed.Name
+			}
 		}
 		var cats []string
 		for _, d := range c.Scope.DataCategories {
@@ -408,7 +429,7 @@ func (u *UI) consentPost(w http.ResponseWriter, r *http.Request, fr api.FamilyRe
 	if err != nil {
 		return err
 	}
-	f := u.consentForm(p.Lang, fr.Family.ID, u.head(ctx, p, v))
+	f := u.consentForm(p.Lang, fr.Family.ID, u.head(ctx, p, v, seesContent(fr)))
 	f.fill(vals)
 	rd := &reader{t: u.txt, f: f, v: vals, lang: p.Lang}
 	cmd := domain.GiveConsent{
@@ -469,7 +490,7 @@ func (u *UI) budgetPage(w http.ResponseWriter, r *http.Request, fr api.FamilyReq
 		return err
 	}
 	p := u.newPage(r, "budget.title")
-	h := u.head(ctx, p, v)
+	h := u.head(ctx, p, v, seesContent(fr))
 	p.Title = u.txt.tr(p.Lang, "budget.title") + " · " + h.Name
 	u.familyNav(p, h.ID, r.URL.Path)
 	fb, err := u.cfg.Budget.Family(domain.FamilyID(h.ID), time.Time{})
@@ -478,7 +499,9 @@ func (u *UI) budgetPage(w http.ResponseWriter, r *http.Request, fr api.FamilyReq
 	}
 	justif := map[domain.SpendID]string{}
 	for id, s := range v.Family.Spends {
-		justif[id] = s.Sealed.Justification
+		if seesContent(fr) {
+			justif[id] = s.Sealed.Justification
+		}
 	}
 	settings := u.cfg.Caseload.Settings(time.Time{})
 	p.Data = map[string]any{"Head": h, "Budget": fb, "Justification": justif,
@@ -571,14 +594,17 @@ func (u *UI) disclosuresPage(w http.ResponseWriter, r *http.Request, fr api.Fami
 		return err
 	}
 	p := u.newPage(r, "disclosure.title")
-	h := u.head(ctx, p, v)
+	h := u.head(ctx, p, v, seesContent(fr))
 	p.Title = u.txt.tr(p.Lang, "disclosure.title") + " · " + h.Name
 	u.familyNav(p, h.ID, r.URL.Path)
 	var rows []disclosureRow
 	for _, d := range v.Family.Disclosures {
 		row := disclosureRow{ID: string(d.DisclosureID), Date: d.Date.String(), Recipient: strings.TrimSpace(d.RecipientOrg + " " + d.RecipientRole),
 			Category: p.L("rcat", d.RecipientCategory), Purpose: p.L("purpose", d.Purpose), Basis: p.L("basis", d.LegalBasis),
-			Summary: d.Sealed.Summary, Confidential: d.Confidential && d.ConfidentialityLifted.IsZero()}
+			Confidential: d.Confidential && d.ConfidentialityLifted.IsZero()}
+		if seesContent(fr) {
+			row.Summary = d.Sealed.Summary
+		}
 		var cats []string
 		for _, c := range d.DataCategories {
 			cats = append(cats, p.L("dcat", c))
@@ -673,7 +699,7 @@ func (u *UI) parketPage(w http.ResponseWriter, r *http.Request, fr api.FamilyReq
 		return err
 	}
 	p := u.newPage(r, "parket.title")
-	h := u.head(ctx, p, v)
+	h := u.head(ctx, p, v, seesContent(fr))
 	p.Title = u.txt.tr(p.Lang, "parket.title") + " · " + h.Name
 	u.familyNav(p, h.ID, r.URL.Path)
 	pf, ok := u.cfg.Parket.Family(domain.FamilyID(h.ID), time.Time{})
@@ -737,7 +763,7 @@ func (u *UI) assessmentsPage(w http.ResponseWriter, r *http.Request, fr api.Fami
 		return err
 	}
 	p := u.newPage(r, "assess.title")
-	h := u.head(ctx, p, v)
+	h := u.head(ctx, p, v, seesContent(fr))
 	p.Title = u.txt.tr(p.Lang, "assess.title") + " · " + h.Name
 	u.familyNav(p, h.ID, r.URL.Path)
 	hist, _ := u.cfg.Assessments.History(domain.FamilyID(h.ID), domain.LeefsituatieID, time.Time{})

@@ -391,4 +391,124 @@ func TestErasureNeedsConfirmation(t *testing.T) {
 	if err != nil || v.Family.Erased {
 		t.Fatalf("family erased or unreadable: %v", err)
 	}
+	// retention and a legal hold, lifted again
+	until := time.Now().In(e.Loc).AddDate(5, 0, 0).Format("2006-01-02")
+	r = b.post("/privacy/gezin/"+own+"/wissen/bewaren", url.Values{"until": {until}, "basis": {"closure_plus_5y"}})
+	if r.code != http.StatusSeeOther {
+		t.Fatalf("retention: %d %.2000s", r.code, r.body)
+	}
+	if r = b.get(r.location); !strings.Contains(r.body, until) || !strings.Contains(r.body, "Bewaartermijn ingesteld") {
+		t.Fatalf("retention not shown")
+	}
+	if r = b.post("/privacy/gezin/"+own+"/wissen/blokkeren", url.Values{"reason": {"litigation"}}); r.code != http.StatusSeeOther {
+		t.Fatalf("hold: %d %.2000s", r.code, r.body)
+	}
+	v, _ = e.Ledger.Family(t.Context(), domain.FamilyID(own), false)
+	if len(v.Family.Holds) != 1 {
+		t.Fatalf("holds: %v", v.Family.Holds)
+	}
+	var hold string
+	for id := range v.Family.Holds {
+		hold = string(id)
+	}
+	b.get("/privacy/gezin/" + own + "/wissen")
+	if r = b.post("/privacy/gezin/"+own+"/wissen/opheffen", url.Values{"hold_id": {hold}}); r.code != http.StatusSeeOther {
+		t.Fatalf("lift: %d %.2000s", r.code, r.body)
+	}
+	v, _ = e.Ledger.Family(t.Context(), domain.FamilyID(own), false)
+	if len(v.Family.Holds) != 0 || v.Family.RetentionUntil.String() != until {
+		t.Fatalf("after lifting: holds %v, retention %s", v.Family.Holds, v.Family.RetentionUntil)
+	}
+}
+
+// TestPagesWriteAccessEvents: a family page and a caseload write their
+// access events (through the API's path) before they are shown, and a
+// coordinator's budget page shows no member names.
+func TestPagesWriteAccessEvents(t *testing.T) {
+	e := startEnv(t)
+	coach := e.user(t, "coach6")
+	own, _ := familyOf(t, e, coach)
+	count := func(user, part string) int {
+		pg, err := e.Models.Privacy.WhoSaw(domain.FamilyID(own), privacy.Page{Limit: 1000}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, a := range pg.Entries {
+			if string(a.UserID) == user && string(a.Part) == part && a.Outcome == domain.AccessAllowed {
+				n++
+			}
+		}
+		return n
+	}
+	wait := func(user, part string, want int) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if count(user, part) >= want {
+				return
+			}
+		}
+		t.Fatalf("%s: %d %s access events, want %d", user, count(user, part), part, want)
+	}
+	b := login(t, e, "coach6")
+	before := count(coach, "timeline")
+	if r := b.get("/gezin/" + own); r.code != http.StatusOK {
+		t.Fatal(r.code)
+	}
+	wait(coach, "timeline", before+1)
+	before = count(coach, "summary")
+	b.get("/caseload")
+	wait(coach, "summary", before+1)
+
+	coord := e.user(t, "coordinator")
+	c := login(t, e, "coordinator")
+	before = count(coord, "budget")
+	r := c.get("/gezin/" + own + "/budget")
+	if r.code != http.StatusOK {
+		t.Fatalf("coordinator budget page: %d", r.code)
+	}
+	wait(coord, "budget", before+1)
+	v, err := e.Ledger.Family(t.Context(), domain.FamilyID(own), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range v.Family.Members {
+		if m.Sealed.Name != "" && strings.Contains(r.body, m.Sealed.Name) {
+			t.Fatalf("coordinator's budget page shows member %q", m.Sealed.Name)
+		}
+	}
+	// the timeline needs a reason from the coordinator
+	if r := c.get("/gezin/" + own); r.code != http.StatusForbidden || !strings.Contains(r.body, `name="reason"`) {
+		t.Fatalf("coordinator timeline without a reason: %d", r.code)
+	}
+	if r := c.get("/gezin/" + own + "?reason=team_review"); r.code != http.StatusOK || !strings.Contains(r.body, "reason=team_review") {
+		t.Fatalf("coordinator timeline with a reason: %d (links keep the reason: %v)", r.code, strings.Contains(r.body, "reason=team_review"))
+	}
+}
+
+// TestEnglishPages renders the main pages in English and finds no Dutch
+// message keys left untranslated.
+func TestEnglishPages(t *testing.T) {
+	e := startEnv(t)
+	coach := e.user(t, "coach7")
+	own, _ := familyOf(t, e, coach)
+	for user, paths := range map[string][]string{
+		"coach7":      {"/caseload", "/gezin/" + own, "/gezin/" + own + "/budget", "/gezin/" + own + "/traject"},
+		"coordinator": {"/team", "/budget", "/raad", "/uitkomsten"},
+		"privacy":     {"/privacy", "/privacy/register", "/privacy/gezin/" + own + "/art15"},
+	} {
+		b := login(t, e, user)
+		b.get("/taal?l=en&terug=/")
+		for _, p := range paths {
+			r := b.get(p)
+			if r.code != http.StatusOK || !strings.Contains(r.body, `<html lang="en">`) {
+				t.Errorf("%s %s: %d, not English", user, p, r.code)
+			}
+			for _, dutch := range []string{"Tijdlijn", "Mijn gezinnen", "Toestemmingen", "Afmelden", "Nog beschikbaar", "Teamoverzicht"} {
+				if strings.Contains(r.body, ">"+dutch+"<") {
+					t.Errorf("%s %s: Dutch %q on an English page", user, p, dutch)
+				}
+			}
+		}
+	}
 }
