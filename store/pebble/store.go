@@ -307,10 +307,17 @@ func (s *Store) Close() error {
 	s.opMu.Unlock()
 	<-s.idsLoaded // it saw the close and stopped
 	// Flush so that everything lives in checksummed sstables and the WAL
-	// holds nothing the next Open must replay.
-	ferr := s.db.Flush()
-	if ferr != nil {
-		ferr = fmt.Errorf("pebble: flush at close: %w", ferr)
+	// holds nothing the next Open must replay. Not after a WAL failure:
+	// the flush would switch WAL files, and Pebble panics when it cannot
+	// close the failed one; the next Open replays what the WAL holds.
+	s.mu.Lock()
+	failed := s.failed
+	s.mu.Unlock()
+	var ferr error
+	if failed == nil {
+		if ferr = s.db.Flush(); ferr != nil {
+			ferr = fmt.Errorf("pebble: flush at close: %w", ferr)
+		}
 	}
 	if err := s.db.Close(); err != nil {
 		return errors.Join(ferr, fmt.Errorf("pebble: close: %w", err))
