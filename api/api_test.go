@@ -972,3 +972,24 @@ func TestFileRoutes(t *testing.T) {
 		t.Fatalf("access events\n got %s\nwant %s", strings.Join(got, " "), want)
 	}
 }
+
+func TestUserWithoutRole(t *testing.T) {
+	e := newEnv(t, nil)
+	admin := e.login("admin")
+	admin.header.Set(CSRFHeader, admin.csrf)
+	res := admin.do("POST", "/api/v1/staff", map[string]any{"login": "nora", "display_name": "Nora Nieuw"})
+	if res.code != 201 || fmt.Sprint(res.json["roles"]) != "[]" {
+		t.Fatalf("register without roles: %d %s", res.code, res.body)
+	}
+	id := res.json["id"].(string)
+	if res := admin.do("PUT", "/api/v1/staff/"+id+"/password", map[string]string{"password": testPassword}); res.code != 204 {
+		t.Fatal(res.body)
+	}
+	nora := e.login("nora")
+	if res := nora.do("GET", "/api/v1/families/f-ann/budget", nil); res.code != 403 {
+		t.Fatalf("user without a role: %d %s", res.code, res.body)
+	}
+	if n := len(e.accessEvents("f-ann")); n != 0 {
+		t.Fatalf("%d access events for a user without a role", n)
+	}
+}

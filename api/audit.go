@@ -159,7 +159,7 @@ func (s *Server) HandleFamily(rt FamilyRoute) {
 		vars := mux.Vars(r)
 		familyID := vars["family"]
 		if !validID(familyID) {
-			return BadRequest("invalid", "family", "family must be an id of 1 to 64 characters a-z, A-Z, 0-9, '-'")
+			return BadRequest("invalid", "family", "family must be an id of 1 to 100 characters A-Z a-z 0-9 . _ : -")
 		}
 		if item, ok := vars["item"]; ok && !domain.ValidID(item) {
 			return BadRequest("invalid", "item", "the item must be an id of 1 to 100 characters A-Z a-z 0-9 . _ : -")
@@ -184,7 +184,12 @@ func (s *Server) HandleFamily(rt FamilyRoute) {
 		if ap.Purpose == "" {
 			ap.Purpose = defaultPurpose(d)
 		}
-		if !d.Allowed || rt.Read {
+		// A refusal of a user who holds no role cannot be an access event
+		// (it names the role); it is logged instead.
+		if !d.Allowed && d.Role == "" {
+			s.log.WarnContext(ctx, "access refused to a user without a role", "user", id.User.ID, "family", familyID, "part", string(rt.Part))
+			s.cfg.Metrics.ObserveAccess(string(rt.Part), "refused")
+		} else if !d.Allowed || rt.Read {
 			ev := AccessEvent{
 				FamilyID: familyID, UserID: id.User.ID, Role: d.Role, Part: rt.Part, ItemID: vars["item"],
 				Purpose: ap.Purpose, Outcome: d.Outcome(), Rule: d.Reason, Flags: d.Flags, Method: id.Method,
@@ -304,16 +309,6 @@ func defaultPurpose(d auth.Decision) string {
 	return "other"
 }
 
-// validID accepts opaque ids: 1 to 64 characters a-z, A-Z, 0-9, '-'.
-func validID(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
+// validID accepts the domain's opaque ids (domain.ValidID: 1 to 100
+// characters A-Z a-z 0-9 . _ : -).
+func validID(s string) bool { return domain.ValidID(s) }
