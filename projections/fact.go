@@ -55,7 +55,7 @@ func Decode(env *store.Envelope) (f Fact, ok bool, err error) {
 	if env.Stream == store.CheckpointStream {
 		return Fact{}, false, nil
 	}
-	public, _, err := store.SplitPayload(env.Data)
+	public, err := store.PublicPart(env.Data)
 	if err != nil {
 		return Fact{}, false, fmt.Errorf("position %d (%s): payload: %w", env.Position, env.Type, err)
 	}

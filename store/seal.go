@@ -494,3 +494,36 @@ func SplitPayload(data []byte) (public json.RawMessage, sealed bool, err error) 
 	}
 	return p.Public, p.Sealed != nil, nil
 }
+
+// PublicPart returns the public part of a Payload without keys, copies or
+// checks of the sealed part: the fast path for read models folding millions
+// of events. For a payload in the layout Seal writes, the result aliases
+// data (the caller must not modify data while using it) and the public
+// object's JSON is not validated here: the caller decodes it, and that
+// decoding rejects malformed JSON. Any other layout goes through the checks
+// of SplitPayload. Errors wrap ErrBadPayload.
+func PublicPart(data []byte) (json.RawMessage, error) {
+	if body, ok := bytes.CutPrefix(data, []byte(canonPrefix)); ok {
+		if rest, ok := bytes.CutSuffix(body, []byte(canonSealedTail)); ok {
+			// Walk back over the sealed tail: scope, nonce and box hold no
+			// quotes, so the ninth quote from the end closes canonSealed:
+			// scope"  ,"nonce":"  nonce"  ,"box":"  make eight.
+			i := len(rest)
+			for range 9 {
+				i = bytes.LastIndexByte(rest[:i], '"')
+				if i < 0 {
+					break
+				}
+			}
+			if i >= 0 {
+				if pub, ok := bytes.CutSuffix(rest[:i+1], []byte(canonSealed)); ok && len(pub) >= 2 && pub[0] == '{' && pub[len(pub)-1] == '}' {
+					return pub, nil
+				}
+			}
+		} else if n := len(body); n >= 3 && body[0] == '{' && body[n-2] == '}' && body[n-1] == '}' {
+			return body[:n-1], nil
+		}
+	}
+	pub, _, err := SplitPayload(data)
+	return pub, err
+}

@@ -662,3 +662,79 @@ func TestDestroyRacesWithSeal(t *testing.T) {
 		t.Fatalf("%d Seal or Open calls used the key after Destroy returned", v)
 	}
 }
+
+func TestPublicPartAgreesWithSplitPayload(t *testing.T) {
+	ctx := context.Background()
+	keys, err := keyfile.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer keys.Close()
+	s, err := store.NewSealer(bytes.Repeat([]byte{7}, 32), keys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := s.Seal(ctx, "family-1", []byte(`{"a":1,"b":{"sealed":{"scope":"x"}}}`), []byte(`{"note":"x"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := s.Seal(ctx, "family-1", []byte(`{"a":2}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string][]byte{
+		"sealed":        sealed,
+		"public only":   plain,
+		"other layout":  []byte(`{ "public" : {"a":3} }`),
+		"reordered":     []byte(`{"sealed":null,"public":{"a":4}}`),
+		"not a payload": []byte(`[1,2]`),
+		"truncated":     sealed[:len(sealed)-5],
+		"empty":         nil,
+	}
+	for name, data := range cases {
+		want, _, wantErr := store.SplitPayload(data)
+		got, gotErr := store.PublicPart(data)
+		if (wantErr == nil) != (gotErr == nil) {
+			t.Errorf("%s: PublicPart error %v, SplitPayload error %v", name, gotErr, wantErr)
+			continue
+		}
+		if gotErr != nil && !errors.Is(gotErr, store.ErrBadPayload) {
+			t.Errorf("%s: error %v does not wrap ErrBadPayload", name, gotErr)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: PublicPart = %s, SplitPayload = %s", name, got, want)
+		}
+	}
+	// The layouts Seal writes take the fast path, which returns a slice of
+	// the input rather than a copy.
+	for name, data := range map[string][]byte{"sealed": sealed, "public only": plain} {
+		got, err := store.PublicPart(data)
+		if err != nil || len(got) == 0 {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if off := bytes.Index(data, got); off < 0 || &data[off] != &got[0] {
+			t.Errorf("%s: PublicPart copied instead of taking the fast path", name)
+		}
+	}
+}
+
+func BenchmarkPublicPart(b *testing.B) {
+	keys, err := keyfile.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer keys.Close()
+	s, err := store.NewSealer(bytes.Repeat([]byte{7}, 32), keys, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := s.Seal(context.Background(), "family-1", []byte(`{"k":"`+strings.Repeat("v", 300)+`"}`), []byte(`{"note":"hallo"}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := store.PublicPart(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
