@@ -100,7 +100,7 @@ func (c *checker) caseDate(field string, d Date, f *Family, env Env) {
 
 // notBefore requires d on or after earlier (a non-zero earlier).
 func (c *checker) notBefore(field string, d, earlier Date, what string) {
-	if c.ok() && !earlier.IsZero() && d.Before(earlier) {
+	if c.ok() && !earlier.IsZero() && !d.IsZero() && d.Before(earlier) {
 		c.fail(ruleErr("date.order", field, "the date %s lies before %s (%s)", d, what, earlier))
 	}
 }

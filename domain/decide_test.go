@@ -291,6 +291,7 @@ func TestConsentAndDisclosure(t *testing.T) {
 		{name: "consent unknown data category", given: active(), cmd: with(give, func(c *GiveConsent) { c.Scope.DataCategories = []DataCategory{"everything"} }), rule: "field.invalid", field: "scope.data_categories"},
 		{name: "consent data category twice", given: active(), cmd: with(give, func(c *GiveConsent) { c.Scope.DataCategories = []DataCategory{DataHealth, DataHealth} }), rule: "field.duplicate", field: "scope.data_categories"},
 		{name: "consent without start", given: active(), cmd: with(give, func(c *GiveConsent) { c.Scope.From = Date{} }), rule: "date.required", field: "scope.from"},
+		{name: "open-ended consent", given: active(), cmd: with(give, func(c *GiveConsent) { c.Scope.Until = Date{} }), want: []Event{ConsentGiven{ConsentID: "cst-1", Date: d("2026-02-01"), GrantorID: "mem-p", Scope: with(consentScope(), func(s *ConsentScope) { s.Until = Date{} }), Form: FormWritten}}},
 		{name: "consent ends before it starts", given: active(), cmd: with(give, func(c *GiveConsent) { c.Scope.Until = d("2026-01-01") }), rule: "date.order", field: "scope.until"},
 		{name: "consent bad action", given: active(), cmd: with(give, func(c *GiveConsent) { c.Scope.Action = "sell" }), rule: "field.invalid", field: "scope.action"},
 		{name: "withdraw consent", given: withConsent, cmd: WithdrawConsent{ConsentID: "cst-1", Date: d("2026-04-01"), Form: FormVerbal}, want: []Event{ConsentWithdrawn{ConsentID: "cst-1", Date: d("2026-04-01"), Form: FormVerbal}}},
