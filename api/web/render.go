@@ -18,20 +18,14 @@ import (
 
 func muxVars(r *http.Request) map[string]string { return mux.Vars(r) }
 
-// funcs are the template functions that do not depend on the language.
-func funcs() template.FuncMap {
+// funcs are the template functions that do not depend on the language;
+// instants are shown in loc, the team's time zone.
+func funcs(loc *time.Location) template.FuncMap {
 	return template.FuncMap{
 		"eur":  eur,
 		"esc":  url.PathEscape,
 		"date": func(d domain.Date) string { return dateStr(d) },
-		"ts": func(t time.Time) string {
-			loc, err := time.LoadLocation("Europe/Brussels")
-			if err != nil {
-				loc = time.UTC
-			}
-			return t.In(loc).Format("2006-01-02 15:04")
-		},
-		"pct": func(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" },
+		"ts":   func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") },
 		"num": func(f float64) string {
 			return strings.TrimSuffix(strings.TrimSuffix(strconv.FormatFloat(f, 'f', 1, 64), "0"), ".")
 		},
@@ -44,6 +38,7 @@ func funcs() template.FuncMap {
 		"fid":     func(f *form, fd *field) string { return f.ID + "-" + fd.Name },
 		"oid":     func(f *form, fd *field, i int) string { return fmt.Sprintf("%s-%s-%d", f.ID, fd.Name, i) },
 		"add":     func(a, b int) int { return a + b },
+		"short":   shortID,
 		"neg":     func(a int) int { return -a },
 		"mul":     func(a, b float64) float64 { return a * b },
 		"compact": func(f *form) *form { c := *f; c.Compact = true; return &c },
@@ -161,4 +156,13 @@ func barChart(id, title, desc string, bars []bar) template.HTML {
 	}
 	sb.WriteString(`</svg>`)
 	return template.HTML(sb.String()) // built from escaped parts only
+}
+
+// shortID shows a long opaque id (a UUID) by its first 8 characters; short
+// ids as they are.
+func shortID(id string) string {
+	if len(id) > 13 {
+		return id[:8] + "…"
+	}
+	return id
 }

@@ -109,7 +109,7 @@ func New(cfg Config) (*UI, error) {
 		if base == "layout" {
 			continue
 		}
-		t, err := template.New(base).Funcs(funcs()).ParseFS(assets, "templates/layout.html", n)
+		t, err := template.New(base).Funcs(funcs(cfg.Location)).ParseFS(assets, "templates/layout.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", n, err)
 		}
