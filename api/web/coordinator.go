@@ -38,6 +38,11 @@ type coachRow struct {
 
 func (u *UI) teamPage(w http.ResponseWriter, r *http.Request, tq api.TeamRequest) error {
 	ctx := r.Context()
+	// The policy lets a coach see caseloads (their own, /caseload); the
+	// team's, with every family's name, is the coordinator's.
+	if !tq.Identity.User.Has(auth.RoleCoordinator) {
+		return api.ErrForbidden
+	}
 	p := u.newPage(r, "team.title")
 	today := u.today()
 	settings := u.cfg.Caseload.Settings(time.Time{})

@@ -166,11 +166,21 @@ func TestLoginRequiredAndLanguage(t *testing.T) {
 	if r.code != http.StatusSeeOther || !strings.HasPrefix(r.location, "/login?terug=") {
 		t.Fatalf("anonymous /caseload: %d %q", r.code, r.location)
 	}
+	// the JSON API keeps its JSON errors with the UI registered
+	if r := b.get("/api/v1/me"); r.code != http.StatusUnauthorized || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
+		t.Fatalf("API 401: %d %s", r.code, r.header.Get("Content-Type"))
+	}
 	r = b.post("/login", url.Values{"login": {"coach1"}, "password": {"wrong"}})
 	if r.code != http.StatusUnauthorized || !strings.Contains(r.body, "Gebruikersnaam of wachtwoord klopt niet") || !strings.Contains(r.body, `value="coach1"`) {
 		t.Fatalf("bad password: %d %.300s", r.code, r.body)
 	}
 	b = login(t, e, "coach1")
+	if r := b.get("/gezin/no-such-family"); r.code != http.StatusNotFound || !strings.Contains(r.body, "bestaat niet") || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+		t.Fatalf("unknown family: %d %s", r.code, r.header.Get("Content-Type"))
+	}
+	if r := b.get("/team"); r.code != http.StatusForbidden || !strings.Contains(r.body, "geen toegang") {
+		t.Fatalf("coach on the team page: %d", r.code)
+	}
 	if r := b.get("/taal?l=en&terug=/caseload"); r.code != http.StatusSeeOther || r.location != "/caseload" {
 		t.Fatalf("language switch: %d %q", r.code, r.location)
 	}
