@@ -103,9 +103,15 @@ const MaxEventData = 1 << 20
 // MaxAppendEvents bounds how many events one append may carry.
 const MaxAppendEvents = 1000
 
+// MaxAppendBytes bounds the data of all events of one append together, so
+// that a backend never holds more than this (twice, at most) in memory for
+// one call.
+const MaxAppendBytes = 16 << 20
+
 // ValidateAppend checks an append request for what every backend refuses
 // alike: an empty stream name, no events, too many events, an event without
-// id or type, data over MaxEventData, an id repeated within the request.
+// id or type, data over MaxEventData, more than MaxAppendBytes of data in
+// all, an id repeated within the request.
 // Errors wrap ErrInvalidEvent and name the field, never the data.
 func ValidateAppend(stream string, expected ExpectedVersion, events []Event) error {
 	if stream == "" {
@@ -124,7 +130,12 @@ func ValidateAppend(stream string, expected ExpectedVersion, events []Event) err
 		return fmt.Errorf("%w: %d events in one append, at most %d", ErrInvalidEvent, len(events), MaxAppendEvents)
 	}
 	seen := make(map[string]struct{}, len(events))
+	total := 0
 	for i, ev := range events {
+		total += len(ev.Data)
+		if total > MaxAppendBytes {
+			return fmt.Errorf("%w: the events' data exceeds %d bytes in one append", ErrInvalidEvent, MaxAppendBytes)
+		}
 		switch {
 		case ev.ID == "":
 			return fmt.Errorf("%w: event %d has no id", ErrInvalidEvent, i)

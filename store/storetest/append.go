@@ -310,6 +310,13 @@ func testInvalidAppend(h *harness) {
 		tooMany[i] = ok()
 	}
 	dup := ok()
+	// 17 events of 1 MiB each: every one allowed, together over MaxAppendBytes.
+	tooBig := make([]store.Event, store.MaxAppendBytes/store.MaxEventData+1)
+	shared := make([]byte, store.MaxEventData)
+	for i := range tooBig {
+		tooBig[i] = ok()
+		tooBig[i].Data = shared
+	}
 	cases := []struct {
 		name     string
 		stream   string
@@ -327,6 +334,7 @@ func testInvalidAppend(h *harness) {
 		{"type too long", "family-x", store.AnyVersion, with(func(e *store.Event) { e.Type = strings.Repeat("t", 101) })},
 		{"data too large", "family-x", store.AnyVersion, with(func(e *store.Event) { e.Data = make([]byte, store.MaxEventData+1) })},
 		{"id repeated in one append", "family-x", store.AnyVersion, []store.Event{dup, ok(), dup}},
+		{"append's data too large in all", "family-x", store.AnyVersion, tooBig},
 	}
 	for _, c := range cases {
 		res, err := h.s.Append(h.ctx, c.stream, c.expected, c.events)
