@@ -10,6 +10,7 @@ import (
 	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
@@ -283,6 +284,17 @@ func TestBrowser(t *testing.T) {
 		b.checkPage(1280)
 		shown := b.text("#total-net")
 		b.screenshot("09-council-report")
+		// the print stylesheet: no navigation, no buttons, the lines kept
+		if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+			t.Fatal(err)
+		}
+		if d := b.eval(`[document.querySelector('header.top'), document.querySelector('#download-xlsx')].map(e => e.offsetParent === null).join(' ')`); d != "true true" {
+			t.Errorf("printed council report shows navigation or buttons (hidden: %v)", d)
+		}
+		b.screenshot("09b-council-report-print")
+		if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
+			t.Fatal(err)
+		}
 		b.open("/uitkomsten")
 		b.checkPage(1280)
 		b.screenshot("10-outcomes")

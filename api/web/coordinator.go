@@ -166,12 +166,25 @@ func (u *UI) sections(p *page, rep budget.Report) []chartSection {
 			Chart: barChart(id, u.txt.tr(p.Lang, title), u.txt.tr(p.Lang, "budget.chart_alt"), bars)}
 	}
 	return []chartSection{
-		mk("categorie", "budget.by_category", "spendcat", rep.ByCategory),
+		mk("categorie", "budget.by_category", "spendcat", largestFirst(rep.ByCategory)),
 		mk("maand", "budget.by_month", "", byMonth(rep)),
-		mk("verwijzer", "budget.by_referral", "source", rep.ByReferralType),
-		mk("financiering", "budget.by_funding", "funding", rep.ByFunding),
-		mk("instrument", "budget.by_instrument", "instrument", rep.ByInstrument),
+		mk("verwijzer", "budget.by_referral", "source", largestFirst(rep.ByReferralType)),
+		mk("financiering", "budget.by_funding", "funding", largestFirst(rep.ByFunding)),
+		mk("instrument", "budget.by_instrument", "instrument", largestFirst(rep.ByInstrument)),
 	}
+}
+
+// largestFirst returns a copy of figs ordered by net amount, largest
+// first (then by key), as a reader of a chart expects.
+func largestFirst(figs []budget.Figure) []budget.Figure {
+	out := append([]budget.Figure(nil), figs...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].NetCents != out[j].NetCents {
+			return out[i].NetCents > out[j].NetCents
+		}
+		return out[i].Key < out[j].Key
+	})
+	return out
 }
 
 func (u *UI) budgetReportPage(w http.ResponseWriter, r *http.Request, _ api.TeamRequest) error {
