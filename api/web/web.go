@@ -182,7 +182,18 @@ func (u *UI) htmlErrors(next http.Handler) http.Handler {
 		}
 		_ = json.Unmarshal(cw.buf.Bytes(), &body)
 		if cw.status == http.StatusUnauthorized {
-			http.Redirect(w, r, "/login?terug="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			// Back to the page after logging in; a form's POST goes back to
+			// its page when the same path can be read (GET), else home.
+			back := r.URL.RequestURI()
+			if r.Method != http.MethodGet {
+				probe := r.Clone(r.Context())
+				probe.Method = http.MethodGet
+				var m mux.RouteMatch
+				if !u.s.Router().Match(probe, &m) || m.MatchErr != nil {
+					back = "/"
+				}
+			}
+			http.Redirect(w, r, "/login?terug="+url.QueryEscape(back), http.StatusSeeOther)
 			return
 		}
 		u.errorPage(w, r, cw.status, body.Error.Code, body.Error.Field, body.Error.RequestID)
