@@ -48,17 +48,17 @@ func (s *teamSim) familySteps(f *fam) {
 	year := g.start.Year()
 
 	// referral, members, the referrer as a professional
-	org := referrers[f.source]
-	first := firstNames[g.rng.IntN(len(firstNames))]
+	org := referrers()[f.source]
+	first := pick(g, firstNames())
 	b.add(f.referred, pRefer, co, domain.Refer{
 		FamilyID: f.id, Date: f.referred, Source: f.source, ReferringOrg: org[0], ConsentGiven: true, ConsentForm: domain.FormWritten,
 		Problems: f.problems, Children: f.kids, Adults: f.parents, Municipality: municipality,
 		Sealed: domain.FamilyReferredSealed{
 			FamilyName:   "Familie " + f.surname,
-			Address:      fmt.Sprintf("%s %d, 9999 %s", streets[g.rng.IntN(len(streets))], g.between(1, 180), municipality),
+			Address:      fmt.Sprintf("%s %d, 9999 %s", pick(g, streets()), g.between(1, 180), municipality),
 			Phone:        fmt.Sprintf("0470 00 %02d %02d", g.rng.IntN(100), g.rng.IntN(100)),
 			Email:        fmt.Sprintf("%s.%s@voorbeeld.be", lower(first), lower(f.surname)),
-			ReferrerName: firstNames[g.rng.IntN(len(firstNames))] + " " + surnames[g.rng.IntN(len(surnames))],
+			ReferrerName: pick(g, firstNames()) + " " + pick(g, surnames()),
 			Summary:      "Aanmelding: " + summary(f),
 		},
 	})
@@ -66,10 +66,10 @@ func (s *teamSim) familySteps(f *fam) {
 		id := domain.MemberID(fmt.Sprintf("m%d", i+1))
 		role, by, name := domain.MemberParent, year-g.between(22, 45), first
 		if i > 0 && i < f.parents {
-			name = firstNames[g.rng.IntN(len(firstNames))]
+			name = pick(g, firstNames())
 		}
 		if i >= f.parents {
-			role, by, name = domain.MemberChild, year-g.between(0, 16), childNames[g.rng.IntN(len(childNames))]
+			role, by, name = domain.MemberChild, year-g.between(0, 16), pick(g, childNames())
 			st.children = append(st.children, id)
 		} else {
 			st.parents = append(st.parents, id)
@@ -82,8 +82,8 @@ func (s *teamSim) familySteps(f *fam) {
 		b.add(f.referred, pMember, co, domain.AddMember{MemberID: id, Date: f.referred, Role: role, BirthYear: by, Sealed: sealed})
 	}
 	b.add(f.referred, pProfessional, co, domain.AddProfessional{
-		ProfessionalID: "p1", Date: f.referred, Organisation: org[0], Category: referrerCategory[f.source], Role: org[1],
-		Sealed: domain.ProfessionalSealed{Name: firstNames[g.rng.IntN(len(firstNames))] + " " + surnames[g.rng.IntN(len(surnames))], Phone: "050 00 00 00", Email: "contact@voorbeeld.be"},
+		ProfessionalID: "p1", Date: f.referred, Organisation: org[0], Category: referrerCategory()[f.source], Role: org[1],
+		Sealed: domain.ProfessionalSealed{Name: pick(g, firstNames()) + " " + pick(g, surnames()), Phone: "050 00 00 00", Email: "contact@voorbeeld.be"},
 	})
 
 	if f.notTakenIn {
@@ -247,7 +247,7 @@ func (s *teamSim) trajectorySteps(b *famBuilder, f *fam, t *traj, st *famState) 
 		case g.rng.IntN(8) == 0:
 			kind, with = domain.ContactAccompaniment, "papa"
 		}
-		notes := contactNotes[dom]
+		notes := contactNotes()[dom]
 		cid := domain.ContactID(g.id("contact"))
 		b.add(d, pContact, by, domain.LogContact{ContactID: cid, Date: d, Kind: kind, DurationMinutes: minutes, LifeDomains: doms, CoachID: by.id,
 			Sealed: domain.ContactSealed{WithWhom: with, Note: notes[g.rng.IntN(len(notes))]}})
@@ -268,7 +268,7 @@ func (s *teamSim) trajectorySteps(b *famBuilder, f *fam, t *traj, st *famState) 
 			break
 		}
 		qid := domain.QuestionID(g.id("question"))
-		b.add(d, pQuestion, coachOn(d), domain.RaiseQuestion{QuestionID: qid, Date: d, LifeDomain: dom, MemberID: st.parents[0], Sealed: domain.NoteSealed{Note: questionNotes[dom]}})
+		b.add(d, pQuestion, coachOn(d), domain.RaiseQuestion{QuestionID: qid, Date: d, LifeDomain: dom, MemberID: st.parents[0], Sealed: domain.NoteSealed{Note: questionNotes()[dom]}})
 		ad := weekday(d.AddDays(g.between(30, 120)))
 		if ad.After(lastActive) {
 			continue
@@ -400,16 +400,16 @@ func (s *teamSim) assessmentSteps(b *famBuilder, f *fam, t *traj, st *famState, 
 		return
 	}
 	var items []domain.ItemAnswer
-	for _, it := range cebudHousehold {
+	for _, it := range cebudHousehold() {
 		items = append(items, domain.ItemAnswer{Item: it, Status: domain.AnswerScored, Level: g.between(1, 4)})
 	}
 	for _, m := range st.parents {
-		for _, it := range cebudAdult {
+		for _, it := range cebudAdult() {
 			items = append(items, domain.ItemAnswer{Item: it, Member: m, Status: domain.AnswerScored, Level: g.between(1, 4)})
 		}
 	}
 	for _, m := range st.children {
-		for _, it := range cebudChild {
+		for _, it := range cebudChild() {
 			items = append(items, domain.ItemAnswer{Item: it, Member: m, Status: domain.AnswerScored, Level: g.between(2, 5)})
 		}
 	}
@@ -511,7 +511,7 @@ func (s *teamSim) budgetSteps(b *famBuilder, f *fam, t *traj, st *famState, last
 		if meeting.AddDays(2).After(lastActive) || left < 1500 {
 			break
 		}
-		k := spendKinds[g.rng.IntN(len(spendKinds))]
+		k := pick(g, spendKinds())
 		amount := min(g.between64(k.min, k.max), left)
 		left -= amount
 		sid := domain.SpendID(g.id("spend"))
@@ -554,7 +554,8 @@ func (s *teamSim) budgetSteps(b *famBuilder, f *fam, t *traj, st *famState, last
 		if rd.After(lastActive) {
 			return
 		}
-		k := delegatedKinds[f.idx%len(delegatedKinds)]
+		kinds := delegatedKinds()
+		k := kinds[f.idx%len(kinds)]
 		sid := domain.SpendID(g.id("spend"))
 		amount := g.between64(k.min, k.max)
 		by := coachOn(pd)

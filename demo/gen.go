@@ -177,8 +177,9 @@ func (g *gen) staff() error {
 	}
 	var ms []member
 	ms = append(ms, member{"admin", "Beheerder (demo)", domain.RoleAdmin})
+	first, last := firstNames(), surnames()
 	for i := range g.opts.Coaches * g.opts.Scale {
-		ms = append(ms, member{fmt.Sprintf("coach%d", i+1), fmt.Sprintf("%s %s (demo)", firstNames[i%len(firstNames)], surnames[(i*7+3)%len(surnames)]), domain.RoleCoach})
+		ms = append(ms, member{fmt.Sprintf("coach%d", i+1), fmt.Sprintf("%s %s (demo)", first[i%len(first)], last[(i*7+3)%len(last)]), domain.RoleCoach})
 	}
 	ms = append(ms, member{"coordinator", "Teamcoördinator (demo)", domain.RoleCoordinator},
 		member{"privacy", "Functionaris gegevensbescherming (demo)", domain.RolePrivacyOfficer},
@@ -229,6 +230,9 @@ func (g *gen) teamSettings() {
 }
 
 // between returns a uniform integer in [lo, hi].
+// pick returns one element of xs, drawn from g's random source.
+func pick[T any](g *gen, xs []T) T { return xs[g.rng.IntN(len(xs))] }
+
 func (g *gen) between(lo, hi int) int { return lo + g.rng.IntN(hi-lo+1) }
 
 func (g *gen) between64(lo, hi int64) int64 { return lo + g.rng.Int64N(hi-lo+1) }

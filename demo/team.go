@@ -94,7 +94,7 @@ func (g *gen) team(t int) {
 		}
 		f := &fam{
 			id:       domain.FamilyID(g.id("gezin")),
-			surname:  surnames[g.rng.IntN(len(surnames))],
+			surname:  pick(g, surnames()),
 			source:   srcs[i],
 			referred: weekday(g.start.AddDays(day)),
 			parents:  1 + g.rng.IntN(2),
