@@ -39,4 +39,14 @@ var (
 	// ErrBadKey: a key-encryption key or a wrapped key is malformed or does
 	// not decrypt (wrong key-encryption key).
 	ErrBadKey = errors.New("bad key")
+
+	// ErrBadPayload: event data is not a well-formed Payload, or its sealed
+	// part does not authenticate (tampered, moved from another event or
+	// scope, or sealed under another data key). Error texts never contain
+	// the data.
+	ErrBadPayload = errors.New("bad payload")
+
+	// ErrInvalidScope: a sealing scope name is empty, too long, or holds a
+	// character outside [A-Za-z0-9._:-]. Nothing was written.
+	ErrInvalidScope = errors.New("invalid sealing scope")
 )

@@ -2,13 +2,8 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 )
-
-// ErrInvalidScope: a sealing scope name is empty, too long, or holds a
-// character outside [A-Za-z0-9._:-]. Nothing was written.
-var ErrInvalidScope = errors.New("invalid sealing scope")
 
 // MaxScopeLen bounds the length of a sealing scope name in bytes.
 const MaxScopeLen = 200

@@ -18,11 +18,6 @@ import (
 	"sync"
 )
 
-// ErrBadPayload: event data is not a well-formed Payload, or its sealed part
-// does not authenticate (tampered, moved from another event or scope, or
-// sealed under another data key). Error texts never contain the data.
-var ErrBadPayload = errors.New("bad payload")
-
 // KEKSize is the size of a key-encryption key and of a data key: AES-256.
 const KEKSize = 32
 

@@ -10,9 +10,16 @@ import (
 	"spoor/domain"
 )
 
-// ErrUnknownSource: a query named a referral source that is not one of
-// domain.ReferralSources.
-var ErrUnknownSource = errors.New("caseload: unknown referral source")
+// Sentinel errors of the queries, tested with errors.Is.
+var (
+	// ErrUnknownSource: a query named a referral source that is not one of
+	// domain.ReferralSources.
+	ErrUnknownSource = errors.New("caseload: unknown referral source")
+
+	// ErrUnknownFamily: the model holds no referral of the family (as of
+	// the query's instant).
+	ErrUnknownFamily = errors.New("caseload: unknown family")
+)
 
 // ActiveFamily is one family on a coach's caseload.
 type ActiveFamily struct {
@@ -466,10 +473,6 @@ func cloneSettings(s domain.TeamSettings) domain.TeamSettings {
 	s.SpendCategories = slices.Clone(s.SpendCategories)
 	return s
 }
-
-// ErrUnknownFamily: the model holds no referral of the family (as of the
-// query's instant).
-var ErrUnknownFamily = errors.New("caseload: unknown family")
 
 // FamilyFacts is one family's place in the caseload: what the access
 // policy needs (who is assigned, who covers when, whether the case is

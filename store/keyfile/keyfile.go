@@ -18,14 +18,17 @@ import (
 	"spoor/store"
 )
 
-// ErrCorrupt: the keys file is truncated, has trailing bytes, has a bad
-// checksum or is not a key file. Open refuses it rather than start empty;
-// restore the directory from a backup.
-var ErrCorrupt = errors.New("key file corrupt")
+// Sentinel errors, wrapped with the operation and tested with errors.Is.
+var (
+	// ErrCorrupt: the keys file is truncated, has trailing bytes, has a bad
+	// checksum or is not a key file. Open refuses it rather than start
+	// empty; restore the directory from a backup.
+	ErrCorrupt = errors.New("key file corrupt")
 
-// ErrLocked: another process (or another Store in this process) has the key
-// store open.
-var ErrLocked = errors.New("key store locked by another user")
+	// ErrLocked: another process (or another Store in this process) has the
+	// key store open.
+	ErrLocked = errors.New("key store locked by another user")
+)
 
 const (
 	stateFile  = "keys"
