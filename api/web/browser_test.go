@@ -209,6 +209,45 @@ func TestBrowser(t *testing.T) {
 		b.screenshot("03-coach-timeline-360")
 	})
 
+	t.Run("keyboard only: skip link, caseload to contact form, save", func(t *testing.T) {
+		b, done := newTab(1280, 900)
+		defer done()
+		b.t = t
+		b.login("coach1")
+		active := func() string {
+			return b.eval(`(document.activeElement.className || '') + '|' + (document.activeElement.textContent || '').trim()`).(string)
+		}
+		b.do(chromedp.KeyEvent("\t"))
+		if a := active(); !strings.HasPrefix(a, "skip|") {
+			t.Fatalf("first Tab lands on %q, want the skip link", a)
+		}
+		// Tab on to the first "Contact loggen" link and follow it with Enter
+		found := false
+		for i := 0; i < 15 && !found; i++ {
+			b.do(chromedp.KeyEvent("\t"))
+			found = strings.HasSuffix(active(), "|Contact loggen")
+		}
+		if !found {
+			t.Fatal("no 'Contact loggen' link within 15 Tabs")
+		}
+		b.do(chromedp.KeyEvent("\r"))
+		b.do(chromedp.WaitVisible(chromedp.CSS("#form-contact")))
+		note := fmt.Sprintf("Met het toetsenbord gelogd %d", time.Now().UnixNano())
+		b.do(chromedp.Focus(chromedp.CSS("#contact-note")), chromedp.SendKeys(chromedp.CSS("#contact-note"), note),
+			chromedp.KeyEvent("\t"))
+		if a := active(); !strings.HasSuffix(a, "|Contact opslaan") {
+			t.Fatalf("Tab after the note lands on %q, want the save button", a)
+		}
+		before := b.location()
+		b.do(chromedp.KeyEvent("\r"))
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && b.location() == before; time.Sleep(30 * time.Millisecond) {
+		}
+		b.do(chromedp.WaitVisible(chromedp.CSS("#tijdlijn")))
+		if !strings.Contains(b.text("main"), note) {
+			t.Fatal("contact saved with the keyboard is not on the timeline")
+		}
+	})
+
 	t.Run("coach records a spend and sees what is left change", func(t *testing.T) {
 		b, done := newTab(1280, 900)
 		defer done()
