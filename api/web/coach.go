@@ -25,7 +25,8 @@ func (u *UI) registerCoach() {
 	u.family(http.MethodGet, fam+"/contact", auth.PartSummary, true, u.contactPage)
 	u.family(http.MethodPost, fam+"/contact", auth.PartTimeline, false, u.contactPost)
 	u.family(http.MethodGet, fam+"/toestemming", auth.PartConsents, true, u.consentsPage)
-	u.family(http.MethodPost, fam+"/toestemming", auth.PartConsents, false, u.consentPost)
+	// Read: on an error the form is shown again with the members' names.
+	u.family(http.MethodPost, fam+"/toestemming", auth.PartConsents, true, u.consentPost)
 	u.family(http.MethodPost, fam+"/toestemming/{item}/intrekken", auth.PartConsents, false, u.withdrawPost)
 	u.family(http.MethodGet, fam+"/budget", auth.PartBudget, true, u.budgetPage)
 	u.family(http.MethodPost, fam+"/budget", auth.PartBudget, false, u.spendPost)
