@@ -170,6 +170,9 @@ func EventTypes() []string {
 		TypePasswordSet,
 		TypeTeamSettingsChanged,
 		TypeBudgetEnvelopeSet,
+		TypeTokenIssued,
+		TypeTokenRevoked,
+		TypeLoginFailed,
 	}
 }
 
@@ -181,8 +184,10 @@ func StreamKindOf(typ string) (StreamKind, bool) {
 		return StreamFamily, true
 	case TypeRecordViewed, TypeRecordAccessRefused, TypeExportMade:
 		return StreamAccess, true
-	case TypeStaffRegistered, TypeRoleGranted, TypeRoleRevoked, TypeStaffDeactivated, TypeStaffReactivated, TypePasswordSet:
+	case TypeStaffRegistered, TypeRoleGranted, TypeRoleRevoked, TypeStaffDeactivated, TypeStaffReactivated, TypePasswordSet, TypeTokenIssued, TypeTokenRevoked:
 		return StreamStaff, true
+	case TypeLoginFailed:
+		return StreamSecurity, true
 	case TypeTeamSettingsChanged, TypeBudgetEnvelopeSet:
 		return StreamTeam, true
 	}
@@ -631,6 +636,12 @@ func Decode(typ string, public, sealed []byte) (Event, error) {
 		return decodeAs[TeamSettingsChanged](typ, public, sealed)
 	case TypeBudgetEnvelopeSet:
 		return decodeAs[BudgetEnvelopeSet](typ, public, sealed)
+	case TypeTokenIssued:
+		return decodeAs[TokenIssued](typ, public, sealed)
+	case TypeTokenRevoked:
+		return decodeAs[TokenRevoked](typ, public, sealed)
+	case TypeLoginFailed:
+		return decodeAs[LoginFailed](typ, public, sealed)
 	}
 	return nil, fmt.Errorf("decode: %w: %q", ErrUnknownEventType, typ)
 }

@@ -222,7 +222,7 @@ func TestEveryRuleIsTested(t *testing.T) {
 	for name, fn := range map[string]func(*testing.T){
 		"referral": TestReferralAndLifecycle, "members": TestMembersContactsQuestions, "assessments": TestAssessments,
 		"consent": TestConsentAndDisclosure, "parket": TestParket, "budget": TestBudget, "erasure": TestErasure,
-		"staff": TestStaffCommands, "team": TestTeamCommands, "access": TestAccessDecisions,
+		"staff": TestStaffCommands, "team": TestTeamCommands, "access": TestAccessDecisions, "tokens": TestTokenCommands, "logins": TestLoginFailure,
 	} {
 		t.Run(name, fn)
 	}

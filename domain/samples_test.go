@@ -1,5 +1,7 @@
 package domain
 
+import "time"
+
 // sampleEvents returns one realistic event of every type, for the golden
 // files and the codec round trip.
 func sampleEvents() []Event {
@@ -73,5 +75,8 @@ func sampleEvents() []Event {
 		PasswordSet{Date: d("2025-09-01"), Sealed: PasswordSealed{Hash: "$argon2id$v=19$m=65536,t=3,p=2$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNo"}},
 		TeamSettingsChanged{Date: d("2025-09-01"), Settings: DefaultTeamSettings(), By: "staff-k1"},
 		BudgetEnvelopeSet{Year: 2026, FundingLine: "maatbudget", Instrument: InstrumentMaatbudget, AmountCents: 1000000, Date: d("2026-01-02"), By: "staff-k1"},
+		TokenIssued{TokenID: "tok-1", Hash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", Label: "council export job", IssuedAt: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), ExpiresAt: time.Date(2026, 5, 31, 9, 0, 0, 0, time.UTC), By: "staff-a1"},
+		TokenRevoked{TokenID: "tok-1", Date: d("2026-04-01"), By: "staff-a1"},
+		LoginFailed{UserID: "staff-c1", AddrClass: AddrPrivate, AddrHash: "5d41402abc4b2a76b9719d911017c592", Reason: LoginBadPassword, At: time.Date(2026, 3, 2, 7, 59, 3, 0, time.UTC)},
 	}
 }

@@ -17,6 +17,9 @@ type Staff struct {
 	HasPassword bool
 	// PasswordHash is the latest hash, when the sealed parts were opened.
 	PasswordHash string
+	// Tokens are the bearer tokens ever issued, by token id (revoked ones
+	// marked); nil until the first.
+	Tokens map[string]IssuedToken
 }
 
 // NewStaff returns the empty state of staff member id.
@@ -45,6 +48,8 @@ func (s *Staff) Apply(e Event) {
 	case PasswordSet:
 		s.HasPassword = true
 		s.PasswordHash = e.Sealed.Hash
+	case TokenIssued, TokenRevoked:
+		s.applyToken(e)
 	}
 }
 
