@@ -55,7 +55,7 @@ func MustDate(s string) Date {
 // IsZero reports whether d is the zero Date ("not given").
 func (d Date) IsZero() bool { return d == Date{} }
 
-// Year, Month and Day return the parts of d.
+// Year returns the year of d.
 func (d Date) Year() int { return d.y }
 
 // Month returns the month of d.
@@ -69,6 +69,11 @@ func (d Date) Time() time.Time { return time.Date(d.y, d.m, d.d, 0, 0, 0, 0, tim
 
 // AddDays returns d plus n days (n may be negative).
 func (d Date) AddDays(n int) Date { return NewDate(d.y, d.m, d.d+n) }
+
+// AddMonths returns d plus n calendar months (n may be negative): the same
+// day of the month, normalised as time.Date does (31 August + 6 months is
+// 3 March, 30 November + 3 months is 2 March).
+func (d Date) AddMonths(n int) Date { return NewDate(d.y, d.m+time.Month(n), d.d) }
 
 // DaysSince returns the number of days from e to d (positive when d is later).
 func (d Date) DaysSince(e Date) int {

@@ -99,6 +99,22 @@ func TestDates(t *testing.T) {
 	if d("2026-03-01").DaysSince(d("2026-02-01")) != 28 || !d("2026-01-31").Before(d("2026-02-01")) || d("2026-02-28").AddDays(1) != d("2026-03-01") {
 		t.Fatal("date arithmetic")
 	}
+	for _, c := range []struct {
+		from   string
+		months int
+		want   string
+	}{
+		{"2026-01-15", 3, "2026-04-15"},
+		{"2025-08-31", 6, "2026-03-03"},
+		{"2025-11-30", 3, "2026-03-02"},
+		{"2026-03-31", -1, "2026-03-03"},
+		{"2026-12-01", 1, "2027-01-01"},
+		{"2026-12-31", 1, "2027-01-31"},
+	} {
+		if got := d(c.from).AddMonths(c.months); got != d(c.want) {
+			t.Errorf("%s + %d months = %s, want %s", c.from, c.months, got, c.want)
+		}
+	}
 	if _, err := ParseDate("2026-02-30"); err == nil {
 		t.Fatal("February 30 accepted")
 	}

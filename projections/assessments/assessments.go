@@ -410,7 +410,7 @@ func (m *Model) Overdue(today domain.Date, instrumentID string, asOf time.Time) 
 		if from.Before(cur.GuidanceStartedOn) {
 			from = cur.GuidanceStartedOn
 		}
-		o.DueOn = addMonths(from, m.opts.OverdueAfterMonths)
+		o.DueOn = from.AddMonths(m.opts.OverdueAfterMonths)
 		if !today.After(o.DueOn) {
 			continue
 		}
@@ -424,11 +424,6 @@ func (m *Model) Overdue(today domain.Date, instrumentID string, asOf time.Time) 
 		return out[i].FamilyID < out[j].FamilyID
 	})
 	return out
-}
-
-// addMonths returns d plus n calendar months, normalised as time.Date does.
-func addMonths(d domain.Date, n int) domain.Date {
-	return domain.NewDate(d.Year(), d.Month()+time.Month(n), d.Day())
 }
 
 // SnapshotVersion implements projections.Snapshotter.

@@ -310,22 +310,6 @@ func TestOverdueMonthsOption(t *testing.T) {
 	}
 }
 
-func TestAddMonths(t *testing.T) {
-	for _, tc := range []struct {
-		from string
-		n    int
-		want string
-	}{
-		{"2026-01-15", 3, "2026-04-15"},
-		{"2026-11-30", 3, "2027-03-02"}, // 30 February 2027 normalised
-		{"2026-12-31", 1, "2027-01-31"},
-	} {
-		if got := addMonths(domain.MustDate(tc.from), tc.n).String(); got != tc.want {
-			t.Errorf("%s + %d months = %s, want %s", tc.from, tc.n, got, tc.want)
-		}
-	}
-}
-
 // answers gathers every query's answer, for golden files and round trips.
 func answers(t *testing.T, m *Model) map[string]any {
 	t.Helper()

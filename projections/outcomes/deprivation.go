@@ -275,7 +275,7 @@ func (m *Model) Deprivation(q DeprivationQuery, asOf time.Time) (DeprivationRepo
 					carry(pic, r)
 				}
 			}
-			row := DeprivationRow{FamilyID: id, Trajectory: t0.Trajectory, Source: fam.Sources[t0.Trajectory], BaselineDate: t0.Date, FollowUpDay: addMonths(t0.Date, q.FollowUpMonths)}
+			row := DeprivationRow{FamilyID: id, Trajectory: t0.Trajectory, Source: fam.Sources[t0.Trajectory], BaselineDate: t0.Date, FollowUpDay: t0.Date.AddMonths(q.FollowUpMonths)}
 			s0 := m.short(mp, fam, pic, t0.Date, asOf)
 			for j := i + 1; j < len(regs); j++ {
 				r := &regs[j]

@@ -235,12 +235,6 @@ func (p Period) Validate() error {
 	return nil
 }
 
-// addMonths returns d plus n calendar months, normalised as time.Date does
-// (31 August + 6 months is 3 March).
-func addMonths(d domain.Date, n int) domain.Date {
-	return domain.NewDate(d.Year(), d.Month()+time.Month(n), d.Day())
-}
-
 // SnapshotVersion implements projections.Snapshotter.
 func (m *Model) SnapshotVersion() int { return snapshotVersion }
 
