@@ -52,11 +52,11 @@ type caseRow struct {
 	For, Until                                  string
 }
 
-func (u *UI) caseloadPage(w http.ResponseWriter, r *http.Request, tr_ api.TeamRequest) error {
+func (u *UI) caseloadPage(w http.ResponseWriter, r *http.Request, tq api.TeamRequest) error {
 	ctx := r.Context()
 	p := u.newPage(r, "caseload.title")
 	today := u.today()
-	cl := u.cfg.Caseload.Coach(domain.StaffID(tr_.Identity.User.ID), time.Time{}, today)
+	cl := u.cfg.Caseload.Coach(domain.StaffID(tq.Identity.User.ID), time.Time{}, today)
 	recency := map[domain.FamilyID]int{}
 	last := map[domain.FamilyID]domain.Date{}
 	for _, c := range u.cfg.Caseload.Contacts(time.Time{}, today) {
@@ -87,7 +87,7 @@ func (u *UI) caseloadPage(w http.ResponseWriter, r *http.Request, tr_ api.TeamRe
 	}
 	// Names are personal data: the access events are written before the
 	// page is.
-	if err := u.s.RecordAccess(r, tr_, auth.PartCaseload, ids); err != nil {
+	if err := u.s.RecordAccess(r, tq, auth.PartCaseload, ids); err != nil {
 		return err
 	}
 	names := u.names(ctx, p.Lang, ids)

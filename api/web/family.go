@@ -217,8 +217,13 @@ func (u *UI) familyPage(w http.ResponseWriter, r *http.Request, fr api.FamilyReq
 	if d := q.Get("domein"); domain.LifeDomain(d).Valid() {
 		tq.LifeDomain = domain.LifeDomain(d)
 	}
-	tq.From, _ = domain.ParseDate(q.Get("van"))
-	tq.Until, _ = domain.ParseDate(q.Get("tot"))
+	filterErr := ""
+	if tq.From, err = domain.ParseDate(q.Get("van")); err != nil {
+		filterErr, tq.From = u.txt.tr(p.Lang, "form.bad_date")+" ("+u.txt.tr(p.Lang, "timeline.from")+")", domain.Date{}
+	}
+	if tq.Until, err = domain.ParseDate(q.Get("tot")); err != nil {
+		filterErr, tq.Until = u.txt.tr(p.Lang, "form.bad_date")+" ("+u.txt.tr(p.Lang, "timeline.until")+")", domain.Date{}
+	}
 	if b, err := strconv.ParseUint(q.Get("voor"), 10, 64); err == nil {
 		tq.Before = b
 	}
@@ -231,7 +236,10 @@ func (u *UI) familyPage(w http.ResponseWriter, r *http.Request, fr api.FamilyReq
 	}
 	opener := timeline.SealedOpenerFunc(func(context.Context, domain.FamilyID) (map[string]domain.Event, error) { return opened, nil })
 	tp, err := u.cfg.Timeline.Family(ctx, domain.FamilyID(h.ID), tq, opener)
-	if err != nil && !errors.Is(err, timeline.ErrUnknownFamily) {
+	switch {
+	case errors.Is(err, timeline.ErrBadQuery):
+		filterErr = u.txt.tr(p.Lang, "timeline.bad_filter")
+	case err != nil && !errors.Is(err, timeline.ErrUnknownFamily):
 		return err
 	}
 	rows := make([]timelineRow, 0, len(tp.Entries))
@@ -274,7 +282,7 @@ func (u *UI) familyPage(w http.ResponseWriter, r *http.Request, fr api.FamilyReq
 	cf.Compact = true
 	p.Data = map[string]any{
 		"Head": h, "Rows": rows, "Next": next, "Contact": cf,
-		"Kinds": timeline.Kinds(), "Domains": domain.LifeDomains(),
+		"Kinds": timeline.Kinds(), "Domains": domain.LifeDomains(), "FilterError": filterErr,
 		"Filter": map[string]string{"soort": q.Get("soort"), "domein": q.Get("domein"), "tekst": tq.Text, "van": q.Get("van"), "tot": q.Get("tot")},
 	}
 	u.render(w, http.StatusOK, "family", p)

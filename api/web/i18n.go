@@ -169,6 +169,7 @@ func newTexts() texts {
 		"timeline.all":        {"alle", "all"},
 		"timeline.empty":      {"Niets gevonden.", "Nothing found."},
 		"timeline.older":      {"Oudere items", "Older items"},
+		"timeline.bad_filter": {"Deze filter klopt niet (de begindatum ligt na de einddatum?).", "This filter does not work (the start after the end?)."},
 		"timeline.by":         {"door", "by"},
 		"timeline.corrected":  {"gecorrigeerd", "corrected"},
 		"tlkind.contact":      {"Contact", "Contact"},

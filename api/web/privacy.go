@@ -151,7 +151,6 @@ func (u *UI) art15Page(w http.ResponseWriter, r *http.Request, fr api.FamilyRequ
 
 func (u *UI) erasureForms(lang, fid string, f *domain.Family) []*form {
 	base := "/privacy/gezin/" + url.PathEscape(fid) + "/wissen/"
-	today := u.today()
 	forms := []*form{
 		{ID: "bewaren", Title: u.txt.tr(lang, "erase.retention"), Submit: u.txt.tr(lang, "erase.retention"), Action: base + "bewaren",
 			Fields: []*field{
@@ -174,7 +173,6 @@ func (u *UI) erasureForms(lang, fid string, f *domain.Family) []*form {
 			Fields: []*field{{Name: "reason", Label: u.txt.tr(lang, "erase.reason"), Type: "select", Required: true, Value: string(domain.ErasureRetentionExpired),
 				Options: options(u.txt, lang, "erasure", []domain.ErasureReason{domain.ErasureRetentionExpired, domain.ErasureRequest})}}})
 	}
-	_ = today
 	return forms
 }
 

@@ -256,6 +256,12 @@ func TestContactForm(t *testing.T) {
 	if r := b.get("/gezin/" + own + "?soort=budget"); strings.Contains(r.body, note) {
 		t.Fatal("kind filter kept a contact")
 	}
+	if r := b.get("/gezin/" + own + "?van=gisteren"); r.code != http.StatusOK || !strings.Contains(r.body, "Geef een datum als jjjj-mm-dd") {
+		t.Fatalf("bad filter date: %d", r.code)
+	}
+	if r := b.get("/gezin/" + own + "?van=2026-05-01&tot=2026-01-01"); r.code != http.StatusOK || !strings.Contains(r.body, "Deze filter klopt niet") {
+		t.Fatalf("filter from after until: %d", r.code)
+	}
 }
 
 // TestSpendAndReverse records a spend and sees what is left change, then
