@@ -96,25 +96,38 @@ func unique(ids []string) []string {
 
 // ---- budget and council report
 
-// period reads van/tot (default: this calendar year up to today).
-func (u *UI) period(r *http.Request) (domain.Date, domain.Date) {
+// period reads van/tot (default: this calendar year up to today). A
+// malformed date is a 400 naming the parameter (the pages render it as an
+// error page with a way back).
+func (u *UI) period(r *http.Request) (domain.Date, domain.Date, error) {
 	today := u.today()
 	from := domain.NewDate(today.Year(), time.January, 1)
 	to := today
-	if d, err := domain.ParseDate(r.URL.Query().Get("van")); err == nil && !d.IsZero() {
-		from = d
-	}
-	if d, err := domain.ParseDate(r.URL.Query().Get("tot")); err == nil && !d.IsZero() {
-		to = d
+	for _, p := range []struct {
+		name string
+		d    *domain.Date
+	}{{"van", &from}, {"tot", &to}} {
+		s := r.URL.Query().Get(p.name)
+		if s == "" {
+			continue
+		}
+		d, err := domain.ParseDate(s)
+		if err != nil || d.IsZero() {
+			return domain.Date{}, domain.Date{}, api.BadRequest("invalid", p.name, p.name+" must be a date yyyy-mm-dd")
+		}
+		*p.d = d
 	}
 	if to.Before(from) {
 		from, to = to, from
 	}
-	return from, to
+	return from, to, nil
 }
 
 func (u *UI) report(r *http.Request) (budget.Report, error) {
-	from, to := u.period(r)
+	from, to, err := u.period(r)
+	if err != nil {
+		return budget.Report{}, err
+	}
 	return u.cfg.Budget.CouncilReport(from, to, time.Time{})
 }
 
@@ -344,7 +357,10 @@ func (u *UI) councilXLSX(w http.ResponseWriter, r *http.Request, _ api.TeamReque
 // ---- outcomes
 
 func (u *UI) outcomesPage(w http.ResponseWriter, r *http.Request, _ api.TeamRequest) error {
-	from, to := u.period(r)
+	from, to, err := u.period(r)
+	if err != nil {
+		return err
+	}
 	if r.URL.Query().Get("van") == "" {
 		from = domain.Date{}
 	}

@@ -250,7 +250,7 @@ func (u *UI) errorPage(w http.ResponseWriter, r *http.Request, status int, code,
 		}
 	}
 	p.Data = map[string]any{
-		"Status": status, "Message": msg, "Code": code, "RequestID": reqID,
+		"Status": status, "Message": msg, "Code": code, "RequestID": reqID, "Field": field,
 		"ReasonForm": code == "reason_required" && r.Method == http.MethodGet,
 		"Path":       r.URL.Path, "Reasons": []domain.BreakGlassReason{domain.GlassUrgentSafety, domain.GlassUnplannedCover, domain.GlassParketRequest, domain.GlassTeamReview, domain.GlassOther},
 	}

@@ -394,6 +394,9 @@ func TestCouncilExports(t *testing.T) {
 			t.Fatalf("council page: line %s not anchored or not linked from a figure", id)
 		}
 	}
+	if r := b.get("/raad?van=vorig-jaar"); r.code != http.StatusBadRequest || !strings.Contains(r.body, "(van)") {
+		t.Fatalf("bad period: %d", r.code)
+	}
 	// a coach may not see the council report
 	c := login(t, e, "coach1")
 	if r := c.get("/raad"); r.code != http.StatusForbidden {
