@@ -60,6 +60,8 @@ func FilePart(p auth.Part) domain.FilePart {
 		return domain.PartAssessments
 	case auth.PartDisclosureRegister:
 		return domain.PartDisclosures
+	case auth.PartParketOverview:
+		return domain.PartParket
 	}
 	return domain.FilePart(p)
 }

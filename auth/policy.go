@@ -38,6 +38,8 @@ const (
 	PartDisclosureRegister Part = "disclosure_register" // all disclosures with legal bases
 	PartAccessLog          Part = "access_log"          // who saw what
 	PartStaff              Part = "staff"               // staff accounts and roles
+	PartParketOverview     Part = "parket_overview"     // open parket requests and counts of the team
+	PartSecurityLog        Part = "security_log"        // failed logins (no case data)
 )
 
 // Parts lists every part in a fixed order.
@@ -46,6 +48,7 @@ func Parts() []Part {
 		PartSummary, PartMembers, PartProfessionals, PartQuestions, PartTimeline, PartNote, PartBudget,
 		PartDisclosures, PartConsents, PartParket, PartAssessments, PartExport, PartArt15, PartErasure,
 		PartCaseload, PartCouncilReport, PartOutcomes, PartDisclosureRegister, PartAccessLog, PartStaff,
+		PartParketOverview, PartSecurityLog,
 	}
 }
 
@@ -191,10 +194,12 @@ func (w WorkingHours) Within(t time.Time) bool {
 //     flagged). Their own caseload. No team statistics, audit views or
 //     staff management.
 //   - coordinator: caseload and waiting list, each family's summary, budget
-//     and assessments, the council report and the outcome tables; members,
+//     and assessments, the council report, the outcome tables and the
+//     team's open parket requests (parket_overview); members,
 //     professionals, questions, the timeline, notes, consents, disclosures,
 //     parket status and exports only with a reason (flagged).
-//   - privacy officer: the access log, the disclosure register, a family's
+//   - privacy officer: the access log, the failed logins (security_log),
+//     the disclosure register, a family's
 //     disclosures and consents (to check the legal bases), the art. 15
 //     report and erasure, each family's summary; never note content,
 //     timeline, members, budget, parket or assessments.
@@ -232,7 +237,7 @@ func rules(r Role, p Part) rule {
 		}
 	case RoleCoordinator:
 		switch p {
-		case PartSummary, PartBudget, PartAssessments, PartCaseload, PartCouncilReport, PartOutcomes:
+		case PartSummary, PartBudget, PartAssessments, PartCaseload, PartCouncilReport, PartOutcomes, PartParketOverview:
 			return allow
 		case PartMembers, PartProfessionals, PartQuestions, PartTimeline, PartNote, PartDisclosures,
 			PartConsents, PartParket, PartExport:
@@ -241,7 +246,7 @@ func rules(r Role, p Part) rule {
 	case RolePrivacyOfficer:
 		switch p {
 		case PartSummary, PartDisclosures, PartConsents, PartArt15, PartErasure,
-			PartDisclosureRegister, PartAccessLog:
+			PartDisclosureRegister, PartAccessLog, PartSecurityLog:
 			return allow
 		}
 	case RoleBackOffice:

@@ -27,7 +27,7 @@ var policyTable = map[Role]map[Part]string{
 		PartAssessments: "AARRFRF", PartExport: "AARRFRF",
 		PartArt15: "RRRRRRR", PartErasure: "RRRRRRR",
 		PartCaseload: "AAAAAAA", PartCouncilReport: "RRRRRRR", PartOutcomes: "RRRRRRR",
-		PartDisclosureRegister: "RRRRRRR", PartAccessLog: "RRRRRRR", PartStaff: "RRRRRRR",
+		PartDisclosureRegister: "RRRRRRR", PartAccessLog: "RRRRRRR", PartStaff: "RRRRRRR", PartParketOverview: "RRRRRRR", PartSecurityLog: "RRRRRRR",
 	},
 	RoleCoordinator: {
 		PartSummary: "AAAAAAA", PartMembers: "RRRRFRF", PartProfessionals: "RRRRFRF", PartQuestions: "RRRRFRF", PartTimeline: "RRRRFRF", PartNote: "RRRRFRF", PartBudget: "AAAAAAA",
@@ -35,7 +35,7 @@ var policyTable = map[Role]map[Part]string{
 		PartAssessments: "AAAAAAA", PartExport: "RRRRFRF",
 		PartArt15: "RRRRRRR", PartErasure: "RRRRRRR",
 		PartCaseload: "AAAAAAA", PartCouncilReport: "AAAAAAA", PartOutcomes: "AAAAAAA",
-		PartDisclosureRegister: "RRRRRRR", PartAccessLog: "RRRRRRR", PartStaff: "RRRRRRR",
+		PartDisclosureRegister: "RRRRRRR", PartAccessLog: "RRRRRRR", PartStaff: "RRRRRRR", PartParketOverview: "AAAAAAA", PartSecurityLog: "RRRRRRR",
 	},
 	RolePrivacyOfficer: {
 		PartSummary: "AAAAAAA", PartMembers: "RRRRRRR", PartProfessionals: "RRRRRRR", PartQuestions: "RRRRRRR", PartTimeline: "RRRRRRR", PartNote: "RRRRRRR", PartBudget: "RRRRRRR",
@@ -43,7 +43,7 @@ var policyTable = map[Role]map[Part]string{
 		PartAssessments: "RRRRRRR", PartExport: "RRRRRRR",
 		PartArt15: "AAAAAAA", PartErasure: "AAAAAAA",
 		PartCaseload: "RRRRRRR", PartCouncilReport: "RRRRRRR", PartOutcomes: "RRRRRRR",
-		PartDisclosureRegister: "AAAAAAA", PartAccessLog: "AAAAAAA", PartStaff: "RRRRRRR",
+		PartDisclosureRegister: "AAAAAAA", PartAccessLog: "AAAAAAA", PartStaff: "RRRRRRR", PartParketOverview: "RRRRRRR", PartSecurityLog: "AAAAAAA",
 	},
 	RoleBackOffice: {
 		PartSummary: "RRRRRRR", PartMembers: "RRRRRRR", PartProfessionals: "RRRRRRR", PartQuestions: "RRRRRRR", PartTimeline: "RRRRRRR", PartNote: "RRRRRRR", PartBudget: "AAAAAAA",
@@ -51,7 +51,7 @@ var policyTable = map[Role]map[Part]string{
 		PartAssessments: "RRRRRRR", PartExport: "RRRRRRR",
 		PartArt15: "RRRRRRR", PartErasure: "RRRRRRR",
 		PartCaseload: "RRRRRRR", PartCouncilReport: "RRRRRRR", PartOutcomes: "RRRRRRR",
-		PartDisclosureRegister: "RRRRRRR", PartAccessLog: "RRRRRRR", PartStaff: "RRRRRRR",
+		PartDisclosureRegister: "RRRRRRR", PartAccessLog: "RRRRRRR", PartStaff: "RRRRRRR", PartParketOverview: "RRRRRRR", PartSecurityLog: "RRRRRRR",
 	},
 	RoleAdmin: {
 		PartSummary: "RRRRRRR", PartMembers: "RRRRRRR", PartProfessionals: "RRRRRRR", PartQuestions: "RRRRRRR", PartTimeline: "RRRRRRR", PartNote: "RRRRRRR", PartBudget: "RRRRRRR",
@@ -59,7 +59,7 @@ var policyTable = map[Role]map[Part]string{
 		PartAssessments: "RRRRRRR", PartExport: "RRRRRRR",
 		PartArt15: "RRRRRRR", PartErasure: "RRRRRRR",
 		PartCaseload: "RRRRRRR", PartCouncilReport: "RRRRRRR", PartOutcomes: "RRRRRRR",
-		PartDisclosureRegister: "RRRRRRR", PartAccessLog: "RRRRRRR", PartStaff: "AAAAAAA",
+		PartDisclosureRegister: "RRRRRRR", PartAccessLog: "RRRRRRR", PartStaff: "AAAAAAA", PartParketOverview: "RRRRRRR", PartSecurityLog: "RRRRRRR",
 	},
 }
 

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -47,12 +48,19 @@ type Authenticator interface {
 
 // LoginFailure is a failed login, reported so that it can be recorded as an
 // event and counted. It holds no password and no login text typed by the
-// caller: only the user id when the login named a known user.
+// caller: the user id when the login named a known user, else a keyed hash
+// of the login (Pseudonym under Config.PseudonymKey).
 type LoginFailure struct {
 	// UserID is the user whose login was tried, "" when none matched.
 	UserID string
-	// Addr is the client address the attempt came from.
+	// LoginHash is the pseudonym of the normalised login when UserID is "".
+	LoginHash string
+	// Addr is the client address the attempt came from. Do not record it:
+	// record AddrClass and AddrHash.
 	Addr string
+	// AddrClass is the class of Addr (AddrClass); AddrHash its pseudonym
+	// (without the port).
+	AddrClass, AddrHash string
 	// Reason is unknown_login, bad_password, disabled or throttled.
 	Reason string
 	// At is when it happened.
@@ -76,6 +84,10 @@ type Config struct {
 	// the failure has been counted: a failure that cannot be recorded is not
 	// silently dropped.
 	OnLoginFailure func(context.Context, LoginFailure) error
+	// PseudonymKey keys the hashes of unknown logins and client addresses
+	// in LoginFailure (at least 32 bytes). When empty, NewService draws a
+	// random key from Rand: pseudonyms then differ after a restart.
+	PseudonymKey []byte
 	// Now is the clock; Rand the source of randomness for the dummy hash.
 	Now  func() time.Time
 	Rand io.Reader
@@ -103,6 +115,18 @@ func NewService(cfg Config) *Service {
 	}
 	if cfg.MaxHashing <= 0 {
 		cfg.MaxHashing = 4
+	}
+	if len(cfg.PseudonymKey) == 0 {
+		rnd := cfg.Rand
+		if rnd == nil {
+			rnd = rand.Reader
+		}
+		cfg.PseudonymKey = make([]byte, 32)
+		if _, err := io.ReadFull(rnd, cfg.PseudonymKey); err != nil {
+			// Without randomness the key is fixed, so pseudonyms still
+			// never hold the text; they are only guessable offline.
+			copy(cfg.PseudonymKey, "spoor pseudonym key without entropy")
+		}
 	}
 	return &Service{cfg: cfg, hashing: make(chan struct{}, cfg.MaxHashing)}
 }
@@ -184,7 +208,11 @@ func (s *Service) fail(ctx context.Context, userID, login, addr, reason string, 
 	}
 	s.cfg.Metrics.ObserveLoginFailure(reason)
 	if s.cfg.OnLoginFailure != nil {
-		f := LoginFailure{UserID: userID, Addr: addr, Reason: reason, At: s.cfg.Now()}
+		f := LoginFailure{UserID: userID, Addr: addr, Reason: reason, At: s.cfg.Now(),
+			AddrClass: AddrClass(addr), AddrHash: Pseudonym(s.cfg.PseudonymKey, "addr", addrHost(addr))}
+		if userID == "" {
+			f.LoginHash = Pseudonym(s.cfg.PseudonymKey, "login", login)
+		}
 		if err := s.cfg.OnLoginFailure(ctx, f); err != nil {
 			return fmt.Errorf("record failed login: %w", err)
 		}

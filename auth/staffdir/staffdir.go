@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"encoding/hex"
 	"log/slog"
 	"strings"
 	"sync"
@@ -37,6 +38,9 @@ type Directory struct {
 	pos   uint64 // last position applied
 	wait  chan struct{}
 	staff map[domain.StaffID]*domain.Staff
+
+	failMu   sync.RWMutex
+	failures []auth.FailedLogin // the last MaxLoginFailures, oldest first
 }
 
 // New returns an empty directory over src that opens sealed parts with
@@ -57,8 +61,13 @@ func New(src Source, sealer *store.Sealer, log *slog.Logger) *Directory {
 // staff stream is not skipped silently).
 func (d *Directory) Run(ctx context.Context) error {
 	return d.src.Subscribe(ctx, d.Position()+1, func(env store.Envelope) error {
-		if strings.HasPrefix(env.Stream, "staff-") {
+		switch {
+		case strings.HasPrefix(env.Stream, domain.StaffStreamPrefix):
 			if err := d.apply(ctx, env); err != nil {
+				return err
+			}
+		case env.Stream == domain.SecurityStream:
+			if err := d.applySecurity(ctx, env); err != nil {
 				return err
 			}
 		}
@@ -100,6 +109,22 @@ func (d *Directory) apply(ctx context.Context, env store.Envelope) error {
 			return nil
 		}
 		return err
+	}
+	switch e := ev.(type) {
+	case domain.TokenIssued:
+		var h auth.TokenHash
+		if b, err := hex.DecodeString(e.Hash); err != nil || len(b) != len(h) {
+			d.log.Warn("token with a malformed hash not in the directory", "staff", string(id), "token", e.TokenID)
+			return nil
+		} else {
+			copy(h[:], b)
+		}
+		t := auth.Token{ID: e.TokenID, UserID: string(id), Hash: h, Label: e.Label, CreatedAt: e.IssuedAt, ExpiresAt: e.ExpiresAt}
+		if err := d.PutToken(t); err != nil {
+			d.log.Warn("token not in the directory", "staff", string(id), "token", e.TokenID, "err", err)
+		}
+	case domain.TokenRevoked:
+		d.RevokeToken(e.TokenID)
 	}
 	return nil
 }
