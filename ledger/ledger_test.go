@@ -404,11 +404,17 @@ func TestAccessEventsNeverConflict(t *testing.T) {
 
 func TestBadIdentifiers(t *testing.T) {
 	fx := newFixture(t, Options{})
-	if _, err := fx.svc.ExecFamily(fx.ctx, "a/b", coach, domain.EnterWaitingList{Date: d("2026-01-01")}); !errors.Is(err, domain.ErrRule) {
+	var re *domain.RuleError
+	_, err := fx.svc.ExecFamily(fx.ctx, "a/b", coach, domain.EnterWaitingList{Date: d("2026-01-01")})
+	if !errors.Is(err, domain.ErrRule) || !errors.As(err, &re) || re.Field != "family_id" {
 		t.Fatalf("bad family id: %v", err)
 	}
-	if _, err := fx.svc.ExecStaff(fx.ctx, "", coach, domain.DeactivateStaff{Date: d("2026-01-01"), By: "a"}); !errors.Is(err, domain.ErrRule) {
+	_, err = fx.svc.ExecStaff(fx.ctx, "", coach, domain.DeactivateStaff{Date: d("2026-01-01"), By: "a"})
+	if !errors.Is(err, domain.ErrRule) || !errors.As(err, &re) || re.Field != "staff_id" {
 		t.Fatalf("bad staff id: %v", err)
+	}
+	if head, err := fx.st.Head(fx.ctx); err != nil || head != 0 {
+		t.Fatalf("head %d (%v) after refused commands, want nothing written", head, err)
 	}
 	if _, err := New(nil, nil, nil, nil, Options{}); err == nil {
 		t.Fatal("New accepted nil dependencies")
