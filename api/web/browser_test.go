@@ -207,6 +207,12 @@ func TestBrowser(t *testing.T) {
 		}
 		b.checkPage(360)
 		b.screenshot("03-coach-timeline-360")
+		// every part of the file reflows at 360 px (tables scroll in their box)
+		for _, part := range []string{"/toestemming", "/budget", "/delen", "/parket", "/leefsituatie", "/traject"} {
+			b.open("/gezin/" + own + part)
+			b.checkPage(360)
+		}
+		b.screenshot("03b-coach-traject-360")
 	})
 
 	t.Run("keyboard only: skip link, caseload to contact form, save", func(t *testing.T) {
