@@ -358,6 +358,7 @@ func newTexts() texts {
 		"traject.attendees":          {"Aanwezigen", "Attendees"},
 		"traject.definitive_consent": {"Definitieve toestemming van het gezin", "Definitive consent of the family"},
 		"traject.start":              {"Begeleiding starten", "Start guidance"},
+		"traject.started":            {"Begeleiding gestart", "Guidance started"},
 		"traject.assign":             {"Gezinscoach toewijzen", "Assign a coach"},
 		"traject.cover":              {"Vervanging regelen", "Arrange cover"},
 		"traject.close":              {"Traject afsluiten", "Close the case"},
