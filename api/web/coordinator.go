@@ -228,10 +228,14 @@ func (u *UI) councilPage(w http.ResponseWriter, r *http.Request, _ api.TeamReque
 	if err != nil {
 		return err
 	}
+	costs, err := u.cfg.Budget.CostAvoidance(rep.From, rep.To, time.Time{})
+	if err != nil {
+		return err
+	}
 	p := u.newPage(r, "council.title")
 	q := "?van=" + rep.From.String() + "&tot=" + rep.To.String()
 	p.Data = map[string]any{"Report": rep, "Sections": u.sections(p, rep), "Numbers": lineNumbers(rep), "Query": q,
-		"From": rep.From.String(), "To": rep.To.String()}
+		"From": rep.From.String(), "To": rep.To.String(), "Costs": costs}
 	u.render(w, http.StatusOK, "council", p)
 	return nil
 }

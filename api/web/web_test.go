@@ -388,6 +388,14 @@ func TestCouncilExports(t *testing.T) {
 		t.Fatalf("csv: %d", r.code)
 	}
 	r = b.get("/raad" + q)
+	costs, err := e.Models.Budget.CostAvoidance(fd, td, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if costs.Total.Records > 0 && !strings.Contains(r.body, eurText(costs.Total.AvoidedCents)) {
+		t.Errorf("council page lacks the avoided costs %s", eurText(costs.Total.AvoidedCents))
+	}
+	t.Logf("council report: %d lines, %d cost-avoidance records", len(rep.Total.Lines), costs.Total.Records)
 	for _, l := range rep.Total.Lines {
 		id := "lijn-" + string(l.Kind) + "-" + string(l.SpendID)
 		if !strings.Contains(r.body, `id="`+id+`"`) || !strings.Contains(r.body, `href="#`+id+`"`) {
