@@ -186,7 +186,8 @@ func openBenchStore(b *testing.B, scale int) *benchStore {
 func rebuildAll(b *testing.B, s *benchStore) (*readModels, int) {
 	b.Helper()
 	m := newReadModels(b)
-	r, err := projections.NewRunner(s.st, m.list(), projections.RunnerOptions{})
+	// The server's options (cmd/spoor), without snapshots.
+	r, err := projections.NewRunner(s.st, m.list(), projections.DefaultRunnerOptions(""))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -215,6 +216,79 @@ func BenchmarkRebuild(b *testing.B) {
 	sec := total.Seconds() / float64(b.N)
 	b.ReportMetric(float64(n)/sec, "events/s")
 	b.ReportMetric(sec, "s")
+}
+
+// BenchmarkRestart restarts a server's runner (Runner.Run with the
+// server's options) over the 1,000,000-event store with snapshots of every
+// model at the head, until it is ready: the snapshots read, checked and
+// restored, the log checked at their position, nothing left to catch up.
+// The snapshots are written once by a rebuild, outside the timing. Each
+// restart's models must answer like the rebuilt ones. Target: under 1 s.
+func BenchmarkRestart(b *testing.B) {
+	s := openBenchStore(b, bigScale)
+	ctx := context.Background()
+	opts := projections.DefaultRunnerOptions(b.TempDir())
+	built := newReadModels(b)
+	r, err := projections.NewRunner(s.st, built.list(), opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := r.Rebuild(ctx); err != nil {
+		b.Fatal(err)
+	}
+	head := r.Position()
+	fam := s.families[len(s.families)/2]
+	want := restartAnswers(b, built, fam)
+	var total time.Duration
+	for b.Loop() {
+		m := newReadModels(b)
+		r, err := projections.NewRunner(s.st, m.list(), opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		runCtx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		t0 := time.Now()
+		go func() { done <- r.Run(runCtx) }()
+		for !r.Ready() {
+			select {
+			case err := <-done:
+				cancel()
+				b.Fatalf("runner stopped before it was ready: %v", err)
+			case <-time.After(time.Millisecond):
+			}
+		}
+		total += time.Since(t0)
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			b.Fatalf("runner: %v", err)
+		}
+		if r.Position() != head {
+			b.Fatalf("restarted at position %d, the head is %d", r.Position(), head)
+		}
+		if got := restartAnswers(b, m, fam); got != want {
+			b.Fatalf("restored models answer differently for family %s:\n got %.300s\nwant %.300s", fam, got, want)
+		}
+	}
+	b.ReportMetric(total.Seconds()/float64(b.N), "s")
+}
+
+// restartAnswers is a few models' answers about family, as JSON.
+func restartAnswers(b *testing.B, m *readModels, fam domain.FamilyID) string {
+	b.Helper()
+	tl, err := m.timeline.Family(context.Background(), fam, timeline.Query{}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	saw, err := m.privacy.WhoSaw(fam, privacy.Page{}, time.Time{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := json.Marshal(map[string]any{"timeline": tl, "who_saw": saw, "families": m.budget.Families(time.Time{}), "parket": m.parket.Counts(time.Time{})})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return string(out)
 }
 
 // BenchmarkRebuildParts splits the rebuild's cost for the 1,000,000-event

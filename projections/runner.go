@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,9 +24,12 @@ type Source interface {
 type RunnerOptions struct {
 	// SnapshotDir holds one snapshot file per model; "" disables snapshots.
 	SnapshotDir string
-	// SnapshotEvery writes snapshots after this many applied facts (default 100,000)...
+	// SnapshotEvery writes snapshots after this many facts applied live
+	// (default 100,000)...
 	SnapshotEvery int
-	// ...or after this much time with at least one new fact (default 1 minute).
+	// ...or after this much time with at least one new fact (default 1
+	// minute). A catch-up writes snapshots by time only, and once at its
+	// end.
 	SnapshotInterval time.Duration
 	// Logger receives progress and errors; nil discards. It never receives
 	// event data.
@@ -35,12 +39,21 @@ type RunnerOptions struct {
 	OnApplied func(position uint64)
 	// Clock is used for snapshot intervals (default time.Now).
 	Clock func() time.Time
+	// CatchUpGCPercent, when positive, is the garbage collector's target
+	// percentage (see runtime/debug.SetGCPercent) while the runner restores
+	// snapshots and catches up; the previous setting is restored as soon as
+	// it is ready. Catch-up allocates the read models' whole state at once,
+	// and a higher target trades memory for fewer collections (400 roughly
+	// halves the collector's CPU time on a rebuild). It changes a
+	// process-wide setting: only a process's one Runner should set it.
+	CatchUpGCPercent int
 }
 
 // DefaultRunnerOptions returns the options a server uses, with snapshots in
-// dir.
+// dir: a snapshot every 100,000 facts or minute, and a garbage collector
+// target of 400% during catch-up.
 func DefaultRunnerOptions(dir string) RunnerOptions {
-	return RunnerOptions{SnapshotDir: dir, SnapshotEvery: 100_000, SnapshotInterval: time.Minute}
+	return RunnerOptions{SnapshotDir: dir, SnapshotEvery: 100_000, SnapshotInterval: time.Minute, CatchUpGCPercent: 400}
 }
 
 // Runner feeds a set of models from a store: snapshots first, then catch-up
@@ -141,11 +154,15 @@ func (r *Runner) advance(position uint64) {
 // store error, an event that does not decode. It writes snapshots as it goes
 // and once more when it stops. Run must be called once.
 func (r *Runner) Run(ctx context.Context) error {
+	restoreGC := r.raiseGC()
 	from, err := r.restore()
 	if err != nil {
+		restoreGC()
 		return err
 	}
-	if err := r.catchUp(ctx, from); err != nil {
+	err = r.catchUp(ctx, from)
+	restoreGC()
+	if err != nil {
 		return err
 	}
 	r.ready.Store(true)
@@ -157,7 +174,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		r.lastID = env.ID
 		r.advance(env.Position)
 		r.sinceSnap++
-		r.maybeSnapshot()
+		r.maybeSnapshot(true)
 		return nil
 	})
 	if serr := r.snapshot(); serr != nil {
@@ -171,12 +188,24 @@ func (r *Runner) Run(ctx context.Context) error {
 // applied. It is what `spoor rebuild` and BenchmarkRebuild run.
 func (r *Runner) Rebuild(ctx context.Context) (int, error) {
 	r.pos.Store(0)
+	restoreGC := r.raiseGC()
 	n, err := r.catchUpCount(ctx, 0)
+	restoreGC()
 	if err != nil {
 		return n, err
 	}
 	r.ready.Store(true)
 	return n, r.snapshot()
+}
+
+// raiseGC applies CatchUpGCPercent and returns the function that puts the
+// previous setting back.
+func (r *Runner) raiseGC() func() {
+	if r.opts.CatchUpGCPercent <= 0 {
+		return func() {}
+	}
+	old := debug.SetGCPercent(r.opts.CatchUpGCPercent)
+	return func() { debug.SetGCPercent(old) }
 }
 
 func (r *Runner) catchUp(ctx context.Context, from uint64) error {
@@ -187,6 +216,9 @@ func (r *Runner) catchUp(ctx context.Context, from uint64) error {
 	}
 	if n > 0 {
 		r.log.Info("read models replayed", "facts", n, "elapsed", time.Since(start).Round(time.Millisecond))
+		if err := r.snapshot(); err != nil {
+			r.log.Error("writing read model snapshots", "err", err)
+		}
 	}
 	return nil
 }
@@ -313,7 +345,7 @@ func (r *Runner) catchUpCount(ctx context.Context, from uint64) (int, error) {
 		r.lastID = b.lastID
 		r.advance(b.last)
 		r.sinceSnap += len(b.facts)
-		r.maybeSnapshot()
+		r.maybeSnapshot(false)
 	}
 	if readErr != nil {
 		return n, fmt.Errorf("projections: reading the log: %w", readErr)
@@ -324,7 +356,11 @@ func (r *Runner) catchUpCount(ctx context.Context, from uint64) (int, error) {
 	return n, nil
 }
 
-func (r *Runner) maybeSnapshot() {
+// maybeSnapshot writes snapshots when SnapshotInterval has passed or, with
+// byCount, SnapshotEvery facts were applied since the last ones. Catch-up
+// goes by time only (a million facts take seconds, and every snapshot
+// rewrites every model's whole state) and snapshots once at its end.
+func (r *Runner) maybeSnapshot(byCount bool) {
 	if r.opts.SnapshotDir == "" {
 		return
 	}
@@ -332,7 +368,7 @@ func (r *Runner) maybeSnapshot() {
 	if r.lastSnap.IsZero() {
 		r.lastSnap = now
 	}
-	if r.sinceSnap < r.opts.SnapshotEvery && now.Sub(r.lastSnap) < r.opts.SnapshotInterval {
+	if (!byCount || r.sinceSnap < r.opts.SnapshotEvery) && now.Sub(r.lastSnap) < r.opts.SnapshotInterval {
 		return
 	}
 	if err := r.snapshot(); err != nil {

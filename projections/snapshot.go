@@ -1,7 +1,6 @@
 package projections
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -9,9 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // snapshotHeader is the first line of a snapshot file; the model's bytes
@@ -71,45 +70,52 @@ func (r *Runner) snapshot() error {
 // restore loads the snapshots if every model has one, all of the same
 // version, position and event, and the log still holds that event at that
 // position. Otherwise it returns 0 and the models stay empty (rebuild).
-// It returns the position to continue from.
+// It returns the position to continue from. The files are read and checked,
+// and then the models restored, on as many goroutines as there are models
+// (each model's UnmarshalSnapshot touches only its own state).
 func (r *Runner) restore() (uint64, error) {
-	if r.opts.SnapshotDir == "" {
+	if r.opts.SnapshotDir == "" || len(r.models) == 0 {
 		return 0, nil
 	}
 	type loaded struct {
 		s    Snapshotter
+		hdr  snapshotHeader
 		body []byte
+		err  error
 	}
-	var (
-		all []loaded
-		hdr snapshotHeader
-	)
+	all := make([]loaded, len(r.models))
 	for i, m := range r.models {
 		s, ok := m.(Snapshotter)
 		if !ok {
 			// A model without snapshots forces a replay from 0.
 			return 0, nil
 		}
-		h, body, err := readSnapshot(r.snapshotPath(m.Name()))
-		if err != nil {
-			if !errors.Is(err, os.ErrNotExist) {
-				r.log.Warn("read model snapshot unusable, rebuilding", "model", m.Name(), "err", err)
+		all[i].s = s
+	}
+	var wg sync.WaitGroup
+	for i, m := range r.models {
+		wg.Go(func() {
+			all[i].hdr, all[i].body, all[i].err = readSnapshot(r.snapshotPath(m.Name()))
+		})
+	}
+	wg.Wait()
+	hdr := all[0].hdr
+	for i, m := range r.models {
+		l := &all[i]
+		if l.err != nil {
+			if !errors.Is(l.err, os.ErrNotExist) {
+				r.log.Warn("read model snapshot unusable, rebuilding", "model", m.Name(), "err", l.err)
 			}
 			return 0, nil
 		}
-		if h.Model != m.Name() || h.Version != s.SnapshotVersion() {
+		if l.hdr.Model != m.Name() || l.hdr.Version != l.s.SnapshotVersion() {
 			r.log.Info("read model snapshot of another version, rebuilding", "model", m.Name())
 			return 0, nil
 		}
-		if i > 0 && (h.Position != hdr.Position || h.EventID != hdr.EventID) {
+		if l.hdr.Position != hdr.Position || l.hdr.EventID != hdr.EventID {
 			r.log.Warn("read model snapshots at different positions, rebuilding")
 			return 0, nil
 		}
-		hdr = h
-		all = append(all, loaded{s, body})
-	}
-	if len(all) == 0 {
-		return 0, nil
 	}
 	// The log must still hold the snapshot's event at its position (a
 	// restored backup or another data directory would not).
@@ -126,15 +132,23 @@ func (r *Runner) restore() (uint64, error) {
 		r.log.Warn("read model snapshots do not match the log, rebuilding", "position", hdr.Position)
 		return 0, nil
 	}
+	for i := range all {
+		wg.Go(func() {
+			l := &all[i]
+			l.err = l.s.UnmarshalSnapshot(l.body)
+			l.body = nil
+		})
+	}
+	wg.Wait()
 	for i, l := range all {
-		if err := l.s.UnmarshalSnapshot(l.body); err != nil {
+		if l.err != nil {
 			// Some models may hold restored state now: the caller must
 			// start over with fresh models. Remove the bad snapshots so
 			// that a restart rebuilds.
 			for _, m := range r.models {
 				_ = os.Remove(r.snapshotPath(m.Name()))
 			}
-			return 0, fmt.Errorf("projections: restoring %s (model %d): %w; snapshots removed, restart to rebuild", r.models[i].Name(), i, err)
+			return 0, fmt.Errorf("projections: restoring %s (model %d): %w; snapshots removed, restart to rebuild", r.models[i].Name(), i, l.err)
 		}
 	}
 	r.lastID = hdr.EventID
@@ -143,24 +157,20 @@ func (r *Runner) restore() (uint64, error) {
 	return hdr.Position + 1, nil
 }
 
+// readSnapshot reads a snapshot file whole and checks it; the body it
+// returns is a slice of the file's bytes, the caller's to keep.
 func readSnapshot(path string) (snapshotHeader, []byte, error) {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return snapshotHeader{}, nil, err
 	}
-	defer f.Close()
-	br := bufio.NewReader(f)
-	line, err := br.ReadBytes('\n')
-	if err != nil {
-		return snapshotHeader{}, nil, fmt.Errorf("header: %w", err)
+	line, body, ok := bytes.Cut(data, []byte{'\n'})
+	if !ok {
+		return snapshotHeader{}, nil, errors.New("header: no end of line")
 	}
 	var h snapshotHeader
-	if err := json.Unmarshal(bytes.TrimSpace(line), &h); err != nil {
+	if err := json.Unmarshal(line, &h); err != nil {
 		return snapshotHeader{}, nil, fmt.Errorf("header: %w", err)
-	}
-	body, err := io.ReadAll(br)
-	if err != nil {
-		return snapshotHeader{}, nil, fmt.Errorf("body: %w", err)
 	}
 	sum := sha256.Sum256(body)
 	if len(body) != h.Size || hex.EncodeToString(sum[:]) != h.SHA256 {
