@@ -26,7 +26,9 @@ type Appender interface {
 	Append(ctx context.Context, stream string, expected ExpectedVersion, events []Event) (AppendResult, error)
 }
 
-// Reader reads stored events.
+// Reader reads stored events. The sequences ReadStream and ReadAll return
+// can be walked more than once (each walk reads afresh from its from) and
+// by several goroutines at a time.
 type Reader interface {
 	// ReadStream yields the events of stream in version order, starting at
 	// version from (1 for the beginning; 0 is read as 1). A stream without

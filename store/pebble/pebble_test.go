@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"os"
 	"path/filepath"
 	"strings"
@@ -746,5 +747,42 @@ func TestBackupAndRestore(t *testing.T) {
 	}
 	if err := pebble.Restore(filepath.Join(root, "nothing"), filepath.Join(root, "x")); err == nil {
 		t.Fatal("restore from a missing backup succeeded")
+	}
+}
+
+// TestSequencesWalkAgain: a ReadStream or ReadAll sequence longer than one
+// read chunk (512 events) yields the same events each time it is walked.
+func TestSequencesWalkAgain(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	ctx := context.Background()
+	const n = 1100
+	batch := make([]store.Event, 0, 100)
+	for i := range n {
+		batch = append(batch, ev(fmt.Sprintf("e-%04d", i), "E", `{"public":{}}`))
+		if len(batch) == cap(batch) {
+			if _, err := s.Append(ctx, "family-long", store.AnyVersion, batch); err != nil {
+				t.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	walk := func(seq iter.Seq2[store.Envelope, error]) []store.Envelope {
+		var out []store.Envelope
+		for e, err := range seq {
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, e)
+		}
+		return out
+	}
+	for name, seq := range map[string]iter.Seq2[store.Envelope, error]{
+		"ReadStream": s.ReadStream(ctx, "family-long", 1),
+		"ReadAll":    s.ReadAll(ctx, 0),
+	} {
+		first, second := walk(seq), walk(seq)
+		if len(first) != n || !equalEnvelopes(first, second) {
+			t.Errorf("%s: first walk %d events, second %d; want %d both times", name, len(first), len(second), n)
+		}
 	}
 }

@@ -73,7 +73,7 @@ func (s *Store) readEvents(from, to uint64, dst []store.Envelope, d *decoder) ([
 // record (named by position).
 func (s *Store) ReadAll(ctx context.Context, from uint64) iter.Seq2[store.Envelope, error] {
 	return func(yield func(store.Envelope, error) bool) {
-		from = max(from, 1)
+		from := max(from, 1) // per walk: the sequence can be walked again
 		head := s.durable.Load()
 		var d decoder
 		var buf []store.Envelope
@@ -132,7 +132,7 @@ func (s *Store) StreamVersion(ctx context.Context, stream string) (uint64, error
 // only, up to the durable head as it was when the sequence started.
 func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) iter.Seq2[store.Envelope, error] {
 	return func(yield func(store.Envelope, error) bool) {
-		from = max(from, 1)
+		from := max(from, 1) // per walk: the sequence can be walked again
 		head := s.durable.Load()
 		var d decoder
 		var buf []store.Envelope

@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"sync"
 
@@ -10,7 +11,8 @@ import (
 )
 
 // testReadStream: ReadStream from every version (0 read as 1), past the end
-// (nothing, no error), early break; a stream without events yields exactly
+// (nothing, no error), early break, a sequence walked twice (the second
+// walk yields the same events, as iter.Seq2's convention asks); a stream without events yields exactly
 // one store.ErrStreamNotFound; StreamVersion of known and unknown streams;
 // Head is the last position.
 func testReadStream(h *harness) {
@@ -58,6 +60,13 @@ func testReadStream(h *harness) {
 		}
 	}
 
+	for _, from := range []uint64{0, 2} {
+		seq := h.s.ReadStream(h.ctx, stream, from)
+		first, second := collect(h, "ReadStream", seq), collect(h, "ReadStream again", seq)
+		sameEnvelopes(t, fmt.Sprintf("ReadStream from %d walked twice", from), second, first)
+		sameEnvelopes(t, fmt.Sprintf("ReadStream from %d", from), first, full[max(from, 1)-1:])
+	}
+
 	var errs []error
 	yields := 0
 	for _, err := range h.s.ReadStream(h.ctx, "family-unknown", 1) {
@@ -82,7 +91,8 @@ func testReadStream(h *harness) {
 
 // testReadAllFrom: ReadAll on an empty store yields nothing; ReadAll from 0,
 // from every position, from between positions, and from past the head
-// yields exactly the events at or after it, in order.
+// yields exactly the events at or after it, in order; a sequence walked
+// twice yields the same events both times.
 func testReadAllFrom(h *harness) {
 	t := h.t
 	if got := h.readAll(0); len(got) != 0 {
@@ -113,6 +123,27 @@ func testReadAllFrom(h *harness) {
 		}
 		sameEnvelopes(t, fmt.Sprintf("ReadAll from %d", from), h.readAll(from), want)
 	}
+	for _, from := range []uint64{0, all[2].Position} {
+		seq := h.s.ReadAll(h.ctx, from)
+		first, second := collect(h, "ReadAll", seq), collect(h, "ReadAll again", seq)
+		sameEnvelopes(t, fmt.Sprintf("ReadAll from %d walked twice", from), second, first)
+		if len(first) == 0 || first[0].Position != max(from, all[0].Position) {
+			t.Fatalf("ReadAll from %d: %d events, first at %v", from, len(first), first)
+		}
+	}
+}
+
+// collect walks seq to its end; an error fails the test.
+func collect(h *harness, what string, seq iter.Seq2[store.Envelope, error]) []store.Envelope {
+	h.t.Helper()
+	var out []store.Envelope
+	for env, err := range seq {
+		if err != nil {
+			h.t.Fatalf("%s after %d events: %v", what, len(out), err)
+		}
+		out = append(out, env)
+	}
+	return out
 }
 
 // testPositions: 8 goroutines append to their own streams (single events and
