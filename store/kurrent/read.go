@@ -56,11 +56,8 @@ func (s *Store) readPage(ctx context.Context, name string, dir esdb.Direction, f
 // store.Reader). It reads PageSize events per call.
 func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) iter.Seq2[store.Envelope, error] {
 	return func(yield func(store.Envelope, error) bool) {
-		if from == 0 {
-			from = 1
-		}
 		name := s.cfg.StreamPrefix + stream
-		next := from - 1 // KurrentDB revisions are 0-based
+		next := max(from, 1) - 1 // KurrentDB revisions are 0-based
 		for first := true; ; first = false {
 			page, err := s.readPage(ctx, name, esdb.Forwards, esdb.Revision(next), s.cfg.PageSize)
 			if err != nil {
