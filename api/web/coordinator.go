@@ -280,6 +280,19 @@ func dateStr(d domain.Date) string {
 	return d.String()
 }
 
+// costRows is the cost-avoidance report as rows.
+func costRows(c budget.CostReport) [][]any {
+	rows := [][]any{{"category", "records", "actual_eur", "comparison_eur", "avoided_eur", "interventions", "initial_reports", "follow_up_reports", "kantschriften"}}
+	for _, x := range append(append([]budget.CostTotal(nil), c.ByCategory...), c.Total) {
+		key := x.Key
+		if key == "" {
+			key = "total"
+		}
+		rows = append(rows, []any{key, x.Records, euros(x.ActualCents), euros(x.ComparisonCents), euros(x.AvoidedCents), x.Interventions, x.InitialReports, x.FollowUpReports, x.Kantschriften})
+	}
+	return rows
+}
+
 // euros is cents as a number of euros (for CSV and XLSX cells).
 func euros(c int64) float64 { return float64(c) / 100 }
 
@@ -289,9 +302,13 @@ func (u *UI) councilCSV(w http.ResponseWriter, r *http.Request, _ api.TeamReques
 		return err
 	}
 	summary, lines := councilRows(u.txt, langOf(r), rep)
+	costs, err := u.cfg.Budget.CostAvoidance(rep.From, rep.To, time.Time{})
+	if err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	cw := csv.NewWriter(&buf)
-	for _, rows := range [][][]any{summary, {{}}, lines} {
+	for _, rows := range [][][]any{summary, {{}}, lines, {{}}, costRows(costs)} {
 		for _, row := range rows {
 			rec := make([]string, len(row))
 			for i, c := range row {
@@ -321,6 +338,7 @@ func (u *UI) councilCSV(w http.ResponseWriter, r *http.Request, _ api.TeamReques
 const (
 	SheetSummary = "Samenvatting"
 	SheetLines   = "Lijnen"
+	SheetCosts   = "Vermeden kosten"
 )
 
 func (u *UI) councilXLSX(w http.ResponseWriter, r *http.Request, _ api.TeamRequest) error {
@@ -329,15 +347,21 @@ func (u *UI) councilXLSX(w http.ResponseWriter, r *http.Request, _ api.TeamReque
 		return err
 	}
 	summary, lines := councilRows(u.txt, langOf(r), rep)
+	costs, err := u.cfg.Budget.CostAvoidance(rep.From, rep.To, time.Time{})
+	if err != nil {
+		return err
+	}
 	x := excelize.NewFile()
 	defer x.Close()
 	if err := x.SetSheetName("Sheet1", SheetSummary); err != nil {
 		return err
 	}
-	if _, err := x.NewSheet(SheetLines); err != nil {
-		return err
+	for _, name := range []string{SheetLines, SheetCosts} {
+		if _, err := x.NewSheet(name); err != nil {
+			return err
+		}
 	}
-	for sheet, rows := range map[string][][]any{SheetSummary: summary, SheetLines: lines} {
+	for sheet, rows := range map[string][][]any{SheetSummary: summary, SheetLines: lines, SheetCosts: costRows(costs)} {
 		for i, row := range rows {
 			cell, err := excelize.CoordinatesToCellName(1, i+1)
 			if err != nil {

@@ -379,6 +379,9 @@ func TestCouncilExports(t *testing.T) {
 	if total == nil || total[2] != fmt.Sprintf("%.2f", float64(rep.Total.NetCents)/100) && total[2] != fmt.Sprint(float64(rep.Total.NetCents)/100) {
 		t.Fatalf("xlsx total row %v, want net %d cents", total, rep.Total.NetCents)
 	}
+	if cr, err := x.GetRows("Vermeden kosten"); err != nil || len(cr) < 2 {
+		t.Fatalf("xlsx cost sheet: %v rows, %v", len(cr), err)
+	}
 	lines, _ := x.GetRows("Lijnen")
 	if len(lines) != len(rep.Total.Lines)+1 {
 		t.Fatalf("xlsx has %d line rows, want %d", len(lines)-1, len(rep.Total.Lines))
