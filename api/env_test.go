@@ -25,6 +25,7 @@ import (
 	"spoor/ledger"
 	"spoor/ops"
 	"spoor/projections"
+	"spoor/projections/assessments"
 	"spoor/projections/budget"
 	"spoor/projections/caseload"
 	"spoor/projections/outcomes"
@@ -63,26 +64,6 @@ func (f families) FamilyFacts(ctx context.Context, id string) (auth.FamilyFacts,
 		return ff, nil
 	}
 	return f.model.FamilyFacts(ctx, id)
-}
-
-// dirAccounts applies token changes to the in-memory directory, standing in
-// for the ledger's staff streams.
-type dirAccounts struct{ dir *auth.MemDirectory }
-
-func (a dirAccounts) IssueToken(ctx context.Context, by auth.Identity, t auth.Token) error {
-	return a.dir.PutToken(t)
-}
-
-func (a dirAccounts) RevokeToken(ctx context.Context, by auth.Identity, id string) error {
-	for _, u := range a.dir.Users() {
-		for _, t := range a.dir.Tokens(u.ID) {
-			if t.ID == id {
-				a.dir.RevokeToken(id)
-				return nil
-			}
-		}
-	}
-	return fmt.Errorf("token %s: %w", id, ErrNotFound)
 }
 
 type env struct {
@@ -186,9 +167,10 @@ func newEnv(t testing.TB, extra func(*Server)) *env {
 	popts := privacy.DefaultOptions()
 	popts.Location = loc
 	e.models = ReadModels{Caseload: caseload.New(domain.DefaultTeamSettings()), Timeline: timeline.New(),
-		Budget: budget.New(), Parket: parket.New(), Privacy: privacy.New(popts), Outcomes: outcomes.New(cat)}
+		Budget: budget.New(), Parket: parket.New(), Privacy: privacy.New(popts), Outcomes: outcomes.New(cat),
+		Assessments: assessments.New(cat, assessments.DefaultOptions())}
 	if e.runner, err = projections.NewRunner(e.st, []projections.Model{e.models.Caseload, e.models.Timeline,
-		e.models.Budget, e.models.Parket, e.models.Privacy, e.models.Outcomes}, projections.RunnerOptions{}); err != nil {
+		e.models.Budget, e.models.Parket, e.models.Privacy, e.models.Outcomes, e.models.Assessments}, projections.RunnerOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	runDone := make(chan struct{})
@@ -199,15 +181,15 @@ func newEnv(t testing.TB, extra func(*Server)) *env {
 		Sessions:  auth.NewSessions(auth.DefaultSessionOptions(), rand.Reader, e.clock.Now),
 		Throttle:  auth.NewThrottle(auth.ThrottleOptions{PerLogin: 3, PerAddress: 50, Window: 15 * time.Minute, Lockout: 15 * time.Minute}, e.clock.Now),
 		Argon2:    fastArgon, Metrics: m, Now: e.clock.Now, Rand: rand.Reader,
-		OnLoginFailure: func(_ context.Context, f auth.LoginFailure) error {
+		OnLoginFailure: func(ctx context.Context, f auth.LoginFailure) error {
 			e.mu.Lock()
 			e.failures = append(e.failures, f)
 			e.mu.Unlock()
-			return nil
+			return staffdir.SecurityLog{Store: e.st, Sealer: e.sealer, NewID: uuid.NewString}.Record(ctx, f)
 		},
 	})
 	e.server, err = New(Config{
-		Auth: svc, Accounts: dirAccounts{e.dir.MemDirectory}, Ledger: led, Staff: e.dir, Argon2: fastArgon, Backups: storeBackups{e, t.TempDir()}, Policy: auth.Policy{Hours: auth.DefaultWorkingHours(loc)},
+		Auth: svc, Accounts: LedgerAccounts{Ledger: led, Dir: e.dir, Now: e.clock.Now}, LoginFailures: e.dir, Ledger: led, Staff: e.dir, Argon2: fastArgon, Backups: storeBackups{e, t.TempDir()}, Policy: auth.Policy{Hours: auth.DefaultWorkingHours(loc)},
 		Families: families{
 			fixed: map[string]auth.FamilyFacts{
 				"f-ann":  {ID: "f-ann", AssignedCoach: "u-ann"},

@@ -10,6 +10,7 @@ import (
 
 	"spoor/auth"
 	"spoor/domain"
+	"spoor/projections/assessments"
 	"spoor/projections/budget"
 	"spoor/projections/caseload"
 	"spoor/projections/outcomes"
@@ -27,6 +28,9 @@ type ReadModels struct {
 	Parket   *parket.Model
 	Privacy  *privacy.Model
 	Outcomes *outcomes.Model
+	// Assessments answers the family's assessment pictures and the overdue
+	// list.
+	Assessments *assessments.Model
 }
 
 // registerModelRoutes adds the routes of the read models and of the
@@ -45,6 +49,7 @@ func (s *Server) registerModelRoutes() {
 		s.HandleTeam(http.MethodGet, "/api/v1/caseload", auth.PartCaseload, s.caseload)
 	}
 	s.registerQueryRoutes()
+	s.registerMoreQueryRoutes()
 	s.registerCommandRoutes()
 	s.registerFileRoutes()
 }
@@ -90,10 +95,22 @@ func decodeInto[T any](r *http.Request) (any, error) {
 	return &v, nil
 }
 
-// timeline: GET /api/v1/families/{family}/timeline?kind=&life_domain=&from=&until=&before=&limit=&as_of=
+// timeline: GET /api/v1/families/{family}/timeline?kind=&life_domain=&from=&until=&before=&limit=&as_of=&text=
+//
+// text searches the notes' sealed texts: only for callers the policy lets
+// read notes of this family (part note). The search is recorded as a note
+// access of the family, allowed or refused; a refusal is 403 with the code
+// text_search_forbidden and the field text.
 func (s *Server) timeline(w http.ResponseWriter, r *http.Request, fr FamilyRequest) error {
 	query := fr.Input.(timeline.Query)
-	p, err := s.cfg.Models.Timeline.Family(r.Context(), domain.FamilyID(fr.Family.ID), query, nil)
+	var opener timeline.SealedOpener
+	if query.Text != "" {
+		if err := s.allowTextSearch(r, fr); err != nil {
+			return err
+		}
+		opener = timeline.SealedOpenerFunc(s.ledgerOpener)
+	}
+	p, err := s.cfg.Models.Timeline.Family(r.Context(), domain.FamilyID(fr.Family.ID), query, opener)
 	switch {
 	case errors.Is(err, timeline.ErrUnknownFamily):
 		return fmt.Errorf("%w: %w", ErrNotFound, err)
@@ -114,6 +131,13 @@ func (s *Server) timelineQuery(r *http.Request) (any, error) {
 		query.Kinds = append(query.Kinds, timeline.Kind(k))
 	}
 	query.LifeDomain = domain.LifeDomain(q.Get("life_domain"))
+	query.Text = q.Get("text")
+	if len(query.Text) > timeline.MaxTextLen {
+		return nil, BadRequest("invalid", "text", fmt.Sprintf("text must be at most %d bytes", timeline.MaxTextLen))
+	}
+	if query.Text != "" && s.cfg.Ledger == nil {
+		return nil, &Error{Status: http.StatusNotImplemented, Code: "text_search_unavailable", Field: "text", Message: "this server cannot search note texts"}
+	}
 	var err error
 	if query.From, err = dateParam(r, "from"); err != nil {
 		return nil, err
@@ -253,5 +277,35 @@ func (s *Server) caseload(w http.ResponseWriter, r *http.Request, tr TeamRequest
 		return err
 	}
 	WriteJSON(w, http.StatusOK, map[string]any{"coaches": loads})
+	return nil
+}
+
+// allowTextSearch asks the policy whether the caller may read the notes of
+// the family (a text search reads them all) and records the answer as a
+// note access of the family before anything is searched.
+func (s *Server) allowTextSearch(r *http.Request, fr FamilyRequest) error {
+	ctx := r.Context()
+	now := s.now()
+	facts := fr.Family
+	d := s.cfg.Policy.Decide(auth.AccessRequest{User: fr.Identity.User, Family: &facts, Part: auth.PartNote,
+		Purpose: fr.Access.Purpose, Reason: fr.Access.Reason, At: now})
+	ev := AccessEvent{
+		FamilyID: fr.Family.ID, UserID: fr.Identity.User.ID, Role: d.Role, Part: auth.PartNote,
+		Purpose: fr.Access.Purpose, Outcome: d.Outcome(), Rule: d.Reason, Flags: d.Flags, Method: fr.Identity.Method,
+		At: now, RequestID: requestIDOf(ctx),
+	}
+	if d.Reason == auth.ReasonBreakTheGlass {
+		ev.Reason, ev.ReasonNote = fr.Access.Reason, fr.Access.Note
+	}
+	if ev.Role == "" {
+		ev.Role = fr.Decision.Role
+	}
+	if err := s.record(ctx, ev); err != nil {
+		return err
+	}
+	if !d.Allowed {
+		return &Error{Status: http.StatusForbidden, Code: "text_search_forbidden", Field: "text",
+			Message: "searching note texts needs the right to read this family's notes: " + d.Reason, Err: ErrForbidden}
+	}
 	return nil
 }

@@ -28,6 +28,9 @@ type Config struct {
 	// Accounts changes staff accounts through the log (tokens). When nil the
 	// token routes are not served.
 	Accounts Accounts
+	// LoginFailures is the record of failed logins; when set the privacy
+	// officer reads it at GET /api/v1/security/login-failures.
+	LoginFailures LoginFailureLog
 	// Backups makes online backups; when nil POST /api/v1/backups is not
 	// served.
 	Backups Backuper
@@ -137,6 +140,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Accounts != nil {
 		s.HandleTeam(http.MethodPost, "/api/v1/tokens", auth.PartStaff, s.issueToken)
 		s.HandleTeam(http.MethodDelete, "/api/v1/tokens/{token}", auth.PartStaff, s.revokeToken)
+		if _, ok := cfg.Accounts.(TokenLister); ok {
+			s.HandleTeam(http.MethodGet, "/api/v1/tokens", auth.PartStaff, s.listTokens)
+		}
+	}
+	if cfg.LoginFailures != nil {
+		s.HandleTeam(http.MethodGet, "/api/v1/security/login-failures", auth.PartSecurityLog, s.loginFailures)
 	}
 	if cfg.Ledger != nil && cfg.Staff != nil {
 		s.registerStaffRoutes()
