@@ -12,12 +12,13 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"spoor/store"
+	"spoor/store/storetest"
 )
 
 func TestCheckpointerSignsTheTreeAndAppendsIt(t *testing.T) {
 	ctx := context.Background()
-	key := newTestKey(t, "team.example")
-	cp, err := store.NewCheckpointer(key.signer, fixedClock)
+	key := storetest.NewCheckpointKey(t, "team.example")
+	cp, err := store.NewCheckpointer(key.Signer, fixedClock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func TestCheckpointerSignsTheTreeAndAppendsIt(t *testing.T) {
 		!ev.RecordedAt.Equal(fixedClock()) || string(ev.Data) != string(c1.Note) {
 		t.Fatalf("checkpoint event %+v", ev)
 	}
-	n, err := note.Open(c1.Note, key.verifiers)
+	n, err := note.Open(c1.Note, key.Verifiers)
 	if err != nil {
 		t.Fatalf("checkpoint note does not open with the verifier key: %v", err)
 	}
@@ -69,7 +70,7 @@ func TestCheckpointerSignsTheTreeAndAppendsIt(t *testing.T) {
 	}
 
 	// A second Checkpointer (a restart) reads everything and agrees.
-	cp2, err := store.NewCheckpointer(key.signer, fixedClock)
+	cp2, err := store.NewCheckpointer(key.Signer, fixedClock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +82,7 @@ func TestCheckpointerSignsTheTreeAndAppendsIt(t *testing.T) {
 	if c2.TreeSize != 7 || c2.Root != tree.Root() {
 		t.Fatalf("restarted checkpointer: %d %v, want 7 %v", c2.TreeSize, c2.Root, tree.Root())
 	}
-	rep, err := store.Verify(ctx, l, store.VerifyOptions{Verifiers: key.verifiers})
+	rep, err := store.Verify(ctx, l, store.VerifyOptions{Verifiers: key.Verifiers})
 	if err != nil || rep.CheckpointsVerified != 3 {
 		t.Fatalf("Verify: %+v, %v", rep, err)
 	}
@@ -89,8 +90,8 @@ func TestCheckpointerSignsTheTreeAndAppendsIt(t *testing.T) {
 
 func TestCheckpointerRefusesToSignATamperedEvent(t *testing.T) {
 	ctx := context.Background()
-	key := newTestKey(t, "team.example")
-	cp, err := store.NewCheckpointer(key.signer, fixedClock)
+	key := storetest.NewCheckpointKey(t, "team.example")
+	cp, err := store.NewCheckpointer(key.Signer, fixedClock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,8 +110,8 @@ func TestCheckpointerRefusesToSignATamperedEvent(t *testing.T) {
 
 func TestCheckpointerConcurrentWithAppends(t *testing.T) {
 	ctx := context.Background()
-	key := newTestKey(t, "team.example")
-	cp, err := store.NewCheckpointer(key.signer, fixedClock)
+	key := storetest.NewCheckpointKey(t, "team.example")
+	cp, err := store.NewCheckpointer(key.Signer, fixedClock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +145,7 @@ func TestCheckpointerConcurrentWithAppends(t *testing.T) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	rep, err := store.Verify(ctx, l, store.VerifyOptions{Verifiers: key.verifiers})
+	rep, err := store.Verify(ctx, l, store.VerifyOptions{Verifiers: key.Verifiers})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,11 +155,11 @@ func TestCheckpointerConcurrentWithAppends(t *testing.T) {
 }
 
 func TestNewCheckpointerAndKeyErrors(t *testing.T) {
-	key := newTestKey(t, "team.example")
+	key := storetest.NewCheckpointKey(t, "team.example")
 	if _, err := store.NewCheckpointer(nil, fixedClock); err == nil {
 		t.Fatal("nil signer accepted")
 	}
-	if _, err := store.NewCheckpointer(key.signer, nil); err == nil {
+	if _, err := store.NewCheckpointer(key.Signer, nil); err == nil {
 		t.Fatal("nil clock accepted")
 	}
 	if _, _, err := store.GenerateCheckpointKey(rand.Reader, "bad name+x"); err == nil {

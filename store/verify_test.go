@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"spoor/store"
+	"spoor/store/storetest"
 )
 
 // fixtureLog is a test fixture for the verifier's logic: an in-memory log of
@@ -185,28 +185,6 @@ func appendN(t *testing.T, l *fixtureLog, stream string, n int) {
 	}
 }
 
-type testKey struct {
-	signer    note.Signer
-	verifiers note.Verifiers
-}
-
-func newTestKey(t *testing.T, name string) testKey {
-	t.Helper()
-	skey, vkey, err := store.GenerateCheckpointKey(rand.Reader, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := note.NewSigner(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := note.NewVerifier(vkey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return testKey{signer: s, verifiers: note.VerifierList(v)}
-}
-
 func fixedClock() time.Time { return fixtureStart.Add(time.Hour) }
 
 // buildFixture makes a valid log with two families, an access stream, a
@@ -214,10 +192,10 @@ func fixedClock() time.Time { return fixtureStart.Add(time.Hour) }
 //
 //	family-a@1 family-b@1 family-a@2 access-a@1 family-a@3 checkpoints@1
 //	family-b@2 family-a@4 family-b@3 checkpoints@2
-func buildFixture(t *testing.T, key testKey) *fixtureLog {
+func buildFixture(t *testing.T, key storetest.CheckpointKey) *fixtureLog {
 	t.Helper()
 	l := &fixtureLog{step: 7}
-	cp, err := store.NewCheckpointer(key.signer, fixedClock)
+	cp, err := store.NewCheckpointer(key.Signer, fixedClock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,9 +218,9 @@ func buildFixture(t *testing.T, key testKey) *fixtureLog {
 }
 
 func TestVerifyCleanLog(t *testing.T) {
-	key := newTestKey(t, "spoor-test")
+	key := storetest.NewCheckpointKey(t, "spoor-test")
 	l := buildFixture(t, key)
-	rep, err := store.Verify(context.Background(), l, store.VerifyOptions{Verifiers: key.verifiers})
+	rep, err := store.Verify(context.Background(), l, store.VerifyOptions{Verifiers: key.Verifiers})
 	if err != nil {
 		t.Fatalf("Verify on a valid log: %v", err)
 	}
@@ -306,7 +284,7 @@ func appendCheckpoint(t *testing.T, l *fixtureLog, msg []byte) {
 func TestVerifyCheckpointOfEarlierSize(t *testing.T) {
 	// A checkpoint whose event lands after other events (appends raced the
 	// signer) claims a size smaller than its leaf index.
-	key := newTestKey(t, "spoor-test")
+	key := storetest.NewCheckpointKey(t, "spoor-test")
 	l := &fixtureLog{step: 3}
 	appendN(t, l, "family-a", 5)
 	var tree store.Tree
@@ -314,9 +292,9 @@ func TestVerifyCheckpointOfEarlierSize(t *testing.T) {
 		tree.Append(e.Hash)
 	}
 	early := tree.Head()
-	appendCheckpoint(t, l, signNote(t, early, key.signer))
-	appendCheckpoint(t, l, signNote(t, tlog.Tree{N: 0, Hash: (&store.Tree{}).Root()}, key.signer))
-	rep, err := store.Verify(context.Background(), l, store.VerifyOptions{Verifiers: key.verifiers})
+	appendCheckpoint(t, l, signNote(t, early, key.Signer))
+	appendCheckpoint(t, l, signNote(t, tlog.Tree{N: 0, Hash: (&store.Tree{}).Root()}, key.Signer))
+	rep, err := store.Verify(context.Background(), l, store.VerifyOptions{Verifiers: key.Verifiers})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,8 +306,8 @@ func TestVerifyCheckpointOfEarlierSize(t *testing.T) {
 	var other store.Tree
 	other.Append(l.envs[0].Hash)
 	other.Append(l.envs[2].Hash)
-	appendCheckpoint(t, l, signNote(t, tlog.Tree{N: 2, Hash: other.Root()}, key.signer))
-	_, err = store.Verify(context.Background(), l, store.VerifyOptions{Verifiers: key.verifiers})
+	appendCheckpoint(t, l, signNote(t, tlog.Tree{N: 2, Hash: other.Root()}, key.Signer))
+	_, err = store.Verify(context.Background(), l, store.VerifyOptions{Verifiers: key.Verifiers})
 	ve := wantVerifyError(t, err, store.CheckpointStream, 3, l.envs[7].Position)
 	if !strings.Contains(ve.What, "checkpoint root mismatch at tree size 2") {
 		t.Fatalf("What = %q", ve.What)
@@ -364,7 +342,7 @@ func wantVerifyError(t *testing.T, err error, stream string, version, position u
 }
 
 func TestVerifyDetectsTampering(t *testing.T) {
-	other := newTestKey(t, "spoor-test") // same name, other key
+	other := storetest.NewCheckpointKey(t, "spoor-test") // same name, other key
 	tests := []struct {
 		name    string
 		corrupt func(t *testing.T, l *fixtureLog) (stream string, version uint64, index int)
@@ -460,7 +438,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			for _, e := range l.envs[:9] {
 				tree.Append(e.Hash)
 			}
-			l.envs[i].Data = signNote(t, tree.Head(), other.signer)
+			l.envs[i].Data = signNote(t, tree.Head(), other.Signer)
 			l.rehashFrom(store.CheckpointStream, i)
 			return store.CheckpointStream, 2, i
 		}, "bad signature"},
@@ -508,15 +486,15 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			key := newTestKey(t, "spoor-test")
+			key := storetest.NewCheckpointKey(t, "spoor-test")
 			l := buildFixture(t, key)
-			l.signerForTest = key.signer
+			l.signerForTest = key.Signer
 			stream, version, i := tc.corrupt(t, l)
 			pos := l.head
 			if i >= 0 {
 				pos = l.envs[i].Position
 			}
-			rep, err := store.Verify(context.Background(), l, store.VerifyOptions{Verifiers: key.verifiers})
+			rep, err := store.Verify(context.Background(), l, store.VerifyOptions{Verifiers: key.Verifiers})
 			ve := wantVerifyError(t, err, stream, version, pos)
 			if !strings.Contains(ve.What, tc.what) {
 				t.Fatalf("What = %q, want it to contain %q", ve.What, tc.what)
@@ -533,7 +511,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 }
 
 func TestVerifyWithoutVerifiersStillChecksTheTree(t *testing.T) {
-	key := newTestKey(t, "spoor-test")
+	key := storetest.NewCheckpointKey(t, "spoor-test")
 	l := buildFixture(t, key)
 	i := l.find(t, "family-a", 1)
 	l.envs[i].Data = []byte(`{"public":{"n":0}}`)

@@ -84,8 +84,8 @@ func testVerifyAndCheckpoints(h *harness) {
 	if err != nil || rep.Events != 0 || rep.TreeSize != 0 {
 		t.Fatalf("Verify on an empty store: %+v, %v", rep, err)
 	}
-	key := newKey(t, "spoor-storetest")
-	cp, err := store.NewCheckpointer(key.signer, h.now)
+	key := NewCheckpointKey(t, "spoor-storetest")
+	cp, err := store.NewCheckpointer(key.Signer, h.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func testVerifyAndCheckpoints(h *harness) {
 		t.Fatalf("checkpoint stream holds %d events, want the two signed notes", len(cps))
 	}
 
-	rep, err = store.Verify(h.ctx, h.s, store.VerifyOptions{Verifiers: key.verifiers})
+	rep, err = store.Verify(h.ctx, h.s, store.VerifyOptions{Verifiers: key.Verifiers})
 	if err != nil {
 		t.Fatalf("Verify with the checkpoint key: %v", err)
 	}
@@ -132,15 +132,15 @@ func testVerifyAndCheckpoints(h *harness) {
 		t.Fatalf("Verify report %+v", rep)
 	}
 
-	other := newKey(t, "spoor-storetest")
-	_, err = store.Verify(h.ctx, h.s, store.VerifyOptions{Verifiers: other.verifiers})
+	other := NewCheckpointKey(t, "spoor-storetest")
+	_, err = store.Verify(h.ctx, h.s, store.VerifyOptions{Verifiers: other.Verifiers})
 	ve := wantVerifyError(t, err, store.CheckpointStream, 1, c1.Position)
 	if !strings.Contains(ve.What, "signature") {
 		t.Fatalf("under another key: What = %q, want a signature problem", ve.What)
 	}
 
 	h.reopen()
-	cp2, err := store.NewCheckpointer(key.signer, h.now)
+	cp2, err := store.NewCheckpointer(key.Signer, h.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func testVerifyAndCheckpoints(h *harness) {
 	if err != nil || c3.TreeSize != 17 {
 		t.Fatalf("Sign after reopen: %d, %v; want tree size 17", c3.TreeSize, err)
 	}
-	rep, err = store.Verify(h.ctx, h.s, store.VerifyOptions{Verifiers: key.verifiers})
+	rep, err = store.Verify(h.ctx, h.s, store.VerifyOptions{Verifiers: key.Verifiers})
 	if err != nil || rep.CheckpointsVerified != 3 || rep.Events != 18 {
 		t.Fatalf("Verify after reopen: %+v, %v", rep, err)
 	}
@@ -165,8 +165,8 @@ func testTamperRewriteData(h *harness) {
 	if h.inst.RewriteData == nil {
 		t.Skip("Instance.RewriteData is nil: this backend's storage cannot be rewritten behind its back")
 	}
-	key := newKey(t, "spoor-storetest")
-	cp, err := store.NewCheckpointer(key.signer, h.now)
+	key := NewCheckpointKey(t, "spoor-storetest")
+	cp, err := store.NewCheckpointer(key.Signer, h.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func testTamperRewriteData(h *harness) {
 		if read.Position != tg.event.Position || !bytes.Equal(read.Data, forged) {
 			t.Fatalf("%s: after RewriteData the event at %d does not hold the rewritten bytes", tg.name, tg.event.Position)
 		}
-		_, err := store.Verify(h.ctx, h.s, store.VerifyOptions{Verifiers: key.verifiers})
+		_, err := store.Verify(h.ctx, h.s, store.VerifyOptions{Verifiers: key.Verifiers})
 		ve := wantVerifyError(t, err, tg.event.Stream, tg.event.Version, tg.event.Position)
 		if !strings.Contains(ve.What, "hash mismatch") {
 			t.Fatalf("%s: What = %q, want a hash mismatch", tg.name, ve.What)
@@ -228,7 +228,7 @@ func testTamperRewriteData(h *harness) {
 			t.Fatalf("%s: RewriteData back: %v", tg.name, err)
 		}
 		h.reopen()
-		if _, err := store.Verify(h.ctx, h.s, store.VerifyOptions{Verifiers: key.verifiers}); err != nil {
+		if _, err := store.Verify(h.ctx, h.s, store.VerifyOptions{Verifiers: key.Verifiers}); err != nil {
 			t.Fatalf("%s: Verify after restoring the bytes: %v", tg.name, err)
 		}
 	}
@@ -275,13 +275,16 @@ func testCorruptFiles(h *harness) {
 	t.Logf("Verify after corruption failed (detected): %v", err)
 }
 
-// key is a checkpoint signing key and the verifiers that trust it.
-type key struct {
-	signer    note.Signer
-	verifiers note.Verifiers
+// CheckpointKey is a checkpoint signing key and the verifiers that trust
+// it, made fresh for a test.
+type CheckpointKey struct {
+	Signer    note.Signer
+	Verifiers note.Verifiers
 }
 
-func newKey(t testing.TB, name string) key {
+// NewCheckpointKey makes a CheckpointKey named name with
+// store.GenerateCheckpointKey; an error fails t.
+func NewCheckpointKey(t testing.TB, name string) CheckpointKey {
 	t.Helper()
 	skey, vkey, err := store.GenerateCheckpointKey(rand.Reader, name)
 	if err != nil {
@@ -295,7 +298,7 @@ func newKey(t testing.TB, name string) key {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return key{signer: s, verifiers: note.VerifierList(v)}
+	return CheckpointKey{Signer: s, Verifiers: note.VerifierList(v)}
 }
 
 // wantVerifyError fails unless err is a *store.VerifyError wrapping
