@@ -559,6 +559,24 @@ func (u *UI) reversePost(w http.ResponseWriter, r *http.Request, fr api.FamilyRe
 	return u.submit(w, r, p, f, back, nil, func() error { return u.exec(r, fr, cmd) }, back+"?ok=reversed")
 }
 
+// reviewPost records the team's review of an urgent purchase.
+func (u *UI) reviewPost(w http.ResponseWriter, r *http.Request, fr api.FamilyRequest) error {
+	vals, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	p := u.newPage(r, "budget.title")
+	f := &form{ID: "review", Title: u.txt.tr(p.Lang, "budget.review"), Submit: u.txt.tr(p.Lang, "budget.review"), Action: r.URL.Path,
+		Fields: []*field{{Name: "verdict", Label: u.txt.tr(p.Lang, "budget.verdict"), Type: "select", Required: true,
+			Options: options(u.txt, p.Lang, "verdict", []domain.Verdict{domain.VerdictApproved, domain.VerdictRefused})}}}
+	f.fill(vals)
+	rd := &reader{t: u.txt, f: f, v: vals, lang: p.Lang}
+	cmd := domain.ReviewSpend{SpendID: domain.SpendID(muxVar(r, "item")), Date: u.today(), Verdict: domain.Verdict(rd.str("verdict", true, 16)),
+		ReviewedBy: domain.StaffID(fr.Identity.User.ID)}
+	back := "/gezin/" + url.PathEscape(fr.Family.ID) + "/budget"
+	return u.submit(w, r, p, f, back, map[string]string{"spend_id": "", "reviewed_by": ""}, func() error { return u.exec(r, fr, cmd) }, back+"?ok=reviewed")
+}
+
 // ---- disclosures
 
 func (u *UI) disclosureForm(lang, fid string, v ledger.FamilyView) *form {
@@ -669,6 +687,16 @@ func (u *UI) informPost(w http.ResponseWriter, r *http.Request, fr api.FamilyReq
 	cmd := domain.InformFamily{DisclosureID: domain.DisclosureID(muxVar(r, "item")), Date: u.today(), Form: domain.FormVerbal}
 	back := "/gezin/" + url.PathEscape(fr.Family.ID) + "/delen"
 	return u.submit(w, r, p, f, back, nil, func() error { return u.exec(r, fr, cmd) }, back+"?ok=informed")
+}
+
+// liftPost lifts the confidentiality of a disclosure: the family may be
+// told now.
+func (u *UI) liftPost(w http.ResponseWriter, r *http.Request, fr api.FamilyRequest) error {
+	p := u.newPage(r, "disclosure.title")
+	f := &form{ID: "lift", Title: u.txt.tr(p.Lang, "disclosure.lift"), Submit: u.txt.tr(p.Lang, "disclosure.lift"), Action: r.URL.Path}
+	cmd := domain.LiftConfidentiality{DisclosureID: domain.DisclosureID(muxVar(r, "item")), Date: u.today(), DecidedBy: domain.StaffID(fr.Identity.User.ID)}
+	back := "/gezin/" + url.PathEscape(fr.Family.ID) + "/delen"
+	return u.submit(w, r, p, f, back, nil, func() error { return u.exec(r, fr, cmd) }, back+"?ok=lifted")
 }
 
 // ---- parket

@@ -125,6 +125,43 @@ func TestFamilyFileForms(t *testing.T) {
 		t.Fatalf("left after reversal %d, want %d", after.LeftCents, fb.LeftCents+300)
 	}
 
+	// an urgent purchase, reviewed by the team afterwards
+	b.mustPost(f+"/budget", url.Values{"date": {today}, "amount": {"2,00"}, "instrument": {"maatbudget"}, "category": {"lice_shampoo"}, "supplier": {"Kruidvat"},
+		"path": {"urgent"}}, "Uitgave geregistreerd")
+	fb, _ = e.Models.Budget.Family(domain.FamilyID(own), time.Time{})
+	var urgent string
+	for _, l := range fb.Lines {
+		if l.Supplier == "Kruidvat" {
+			urgent = string(l.SpendID)
+		}
+	}
+	b.mustPost(f+"/budget/"+urgent+"/besproken", url.Values{"verdict": {"approved"}}, "Bespreking van de aankoop geregistreerd")
+	fb, _ = e.Models.Budget.Family(domain.FamilyID(own), time.Time{})
+	for _, l := range fb.Lines {
+		if string(l.SpendID) == urgent && (!l.Decision.Reviewed || l.Decision.ReviewVerdict != domain.VerdictApproved) {
+			t.Fatalf("urgent spend not reviewed: %+v", l.Decision)
+		}
+	}
+	// a confidential disclosure: not told until its confidentiality is lifted
+	b.mustPost(f+"/delen", url.Values{"date": {today}, "recipient_org": {"Parket Demostad"}, "recipient_role": {"jeugdmagistraat"}, "recipient_category": {"parket"},
+		"data_categories": {"safety"}, "purpose": {"child_safety"}, "legal_basis": {"danger_458bis"}, "confidential": {"on"}}, "Verstrekking geregistreerd")
+	v, _ = e.Ledger.Family(t.Context(), domain.FamilyID(own), false)
+	var secret string
+	for id, d := range v.Family.Disclosures {
+		if d.RecipientOrg == "Parket Demostad" && d.Confidential {
+			secret = string(id)
+		}
+	}
+	if secret == "" {
+		t.Fatal("confidential disclosure not recorded")
+	}
+	if r := b.post(f+"/delen/"+secret+"/geinformeerd", url.Values{}); r.code != http.StatusUnprocessableEntity {
+		t.Fatalf("telling the family of a confidential disclosure: %d", r.code)
+	}
+	b.get(f + "/delen")
+	b.mustPost(f+"/delen/"+secret+"/vrijgeven", url.Values{}, "Vertrouwelijkheid opgeheven")
+	b.mustPost(f+"/delen/"+secret+"/geinformeerd", url.Values{}, "Geregistreerd dat het gezin geïnformeerd is")
+
 	// a new family: the coordinator refers, holds the intake with a coach,
 	// starts guidance, arranges cover, closes and reopens
 	c := login(t, e, "coordinator")
