@@ -843,7 +843,7 @@ func (c RegisterAssessment) decideFamily(f *Family, env Env) ([]Event, error) {
 	}
 	in, ok := env.Instruments.Get(c.InstrumentID, c.InstrumentVersion)
 	if k.ok() && !ok {
-		k.fail(notFound("assessment.instrument", "instrument_id", "no instrument %s version %d", c.InstrumentID, c.InstrumentVersion))
+		k.fail(notFound("assessment.instrument", "instrument_id", "no instrument %s version %d", shownCode(c.InstrumentID), c.InstrumentVersion))
 	}
 	st := f.Assessments[c.InstrumentID]
 	hasT0 := st != nil && st.T0Trajectory == f.Trajectory

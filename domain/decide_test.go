@@ -268,6 +268,7 @@ func TestAssessments(t *testing.T) {
 		{name: "not applicable not allowed", given: active(), cmd: assess(MomentT0, ItemAnswer{Item: "safety", Status: AnswerNotApplicable}), rule: "assessment.status", field: "items.status"},
 		{name: "unknown status", given: active(), cmd: assess(MomentT0, ItemAnswer{Item: "safety", Status: "maybe"}), rule: "assessment.status", field: "items.status"},
 		{name: "item twice", given: active(), cmd: assess(MomentT0, scored("safety", 2), scored("safety", 3)), rule: "assessment.duplicate_item", field: "items"},
+		{name: "instrument id that is not a code", given: active(), cmd: with(assess(MomentT0, scored("safety", 2)), func(c *RegisterAssessment) { c.InstrumentID = "SECRET Ann" }), rule: "assessment.instrument", field: "instrument_id", kind: ErrNotFound},
 		{name: "text on leefsituatie", given: active(), cmd: with(assess(MomentT0, scored("safety", 2)), func(c *RegisterAssessment) { c.Sealed.Texts = []ItemText{{Item: "safety", Text: "SECRET"}} }), rule: "assessment.text", field: "texts"},
 		{name: "text on an item never scored", given: active(), cmd: with(cebud, func(c *RegisterAssessment) { c.Sealed.Texts = []ItemText{{Item: "debts", Text: "SECRET"}} }), rule: "assessment.text", field: "texts.item"},
 		{name: "registration before the last", given: t0, cmd: with(assess(MomentReview, scored("safety", 2)), func(c *RegisterAssessment) { c.Date = d("2026-02-09") }), rule: "date.order", field: "date"},

@@ -133,6 +133,16 @@ func checkCodes(field string, codes []string) error {
 	return nil
 }
 
+// shownCode returns v for an error message when it is a well-formed code,
+// else a placeholder: input that is not a code may hold anything, personal
+// data included, and is never echoed.
+func shownCode(v string) string {
+	if validCode(v) {
+		return v
+	}
+	return "(not a code)"
+}
+
 // validCode accepts 1 to 50 bytes of [a-z0-9_], starting with a letter: the
 // form of configurable codes (spend categories, funding sources, bases),
 // which can therefore never carry personal data.
