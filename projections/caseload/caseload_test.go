@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -209,7 +210,7 @@ func TestWouldExceed(t *testing.T) {
 			t.Errorf("WouldExceed(%s, %s) = %+v, %v; want after %v exceeds %v", tc.coach, tc.src, got, err, tc.after, tc.exceed)
 		}
 	}
-	if _, err := m.WouldExceed("c1", "martians", time.Time{}); !errors.Is(err, ErrUnknownSource) {
+	if _, err := m.WouldExceed("c1", "SECRET Ann", time.Time{}); !errors.Is(err, ErrUnknownSource) || strings.Contains(err.Error(), "SECRET") {
 		t.Errorf("unknown source: %v", err)
 	}
 }

@@ -192,7 +192,8 @@ type CapacityCheck struct {
 // domain.ReferralSources.
 func (m *Model) WouldExceed(coach domain.StaffID, source domain.ReferralSource, asOf time.Time) (CapacityCheck, error) {
 	if !source.Valid() {
-		return CapacityCheck{}, fmt.Errorf("source %q: %w", string(source), ErrUnknownSource)
+		// The input is not echoed: it is not a code and may hold anything.
+		return CapacityCheck{}, fmt.Errorf("source: %w", ErrUnknownSource)
 	}
 	l := m.Coach(coach, asOf, domain.Date{})
 	m.mu.RLock()
