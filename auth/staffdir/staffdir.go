@@ -7,9 +7,9 @@ package staffdir
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"encoding/hex"
 	"log/slog"
 	"strings"
 	"sync"
@@ -113,12 +113,12 @@ func (d *Directory) apply(ctx context.Context, env store.Envelope) error {
 	switch e := ev.(type) {
 	case domain.TokenIssued:
 		var h auth.TokenHash
-		if b, err := hex.DecodeString(e.Hash); err != nil || len(b) != len(h) {
+		b, err := hex.DecodeString(e.Hash)
+		if err != nil || len(b) != len(h) {
 			d.log.Warn("token with a malformed hash not in the directory", "staff", string(id), "token", e.TokenID)
 			return nil
-		} else {
-			copy(h[:], b)
 		}
+		copy(h[:], b)
 		t := auth.Token{ID: e.TokenID, UserID: string(id), Hash: h, Label: e.Label, CreatedAt: e.IssuedAt, ExpiresAt: e.ExpiresAt}
 		if err := d.PutToken(t); err != nil {
 			d.log.Warn("token not in the directory", "staff", string(id), "token", e.TokenID, "err", err)
