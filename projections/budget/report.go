@@ -65,7 +65,8 @@ type Line struct {
 	ReversalReason domain.ReversalReason `json:"reversal_reason,omitempty"`
 }
 
-// line builds the line of ref as known at cut.
+// line builds the line of spend s (its reversal line with reversal) as
+// known at cut.
 func (m *Model) line(s *Spend, reversal bool, cut time.Time) Line {
 	l := Line{
 		Kind: LineSpend, SpendID: s.SpendID, FamilyID: s.FamilyID, Date: s.Date, AmountCents: s.AmountCents,
