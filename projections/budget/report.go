@@ -296,6 +296,8 @@ type FamilyBudget struct {
 	FamilyID domain.FamilyID `json:"family_id"`
 	// TrajectoryBudget holds the current trajectory's number and figures.
 	TrajectoryBudget
+	// OverspendApprovedCents sums the overspends approved in every
+	// trajectory (not only the current one), as Overspends lists them.
 	OverspendApprovedCents int64              `json:"overspend_approved_cents"`
 	Trajectories           []TrajectoryBudget `json:"trajectories"`
 	Allocations            []Allocation       `json:"allocations"`
