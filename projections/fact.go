@@ -41,7 +41,9 @@ type Model interface {
 // does not replay the whole log. SnapshotVersion changes whenever the state's
 // encoding or meaning changes; a snapshot of another version is discarded
 // and the models are rebuilt. MarshalSnapshot is called between two Apply
-// calls; UnmarshalSnapshot replaces the whole state.
+// calls; UnmarshalSnapshot replaces the whole state and may keep slices of
+// data (the Runner hands over a buffer it never touches again; other
+// callers must do the same).
 type Snapshotter interface {
 	SnapshotVersion() int
 	MarshalSnapshot() ([]byte, error)

@@ -3,11 +3,10 @@ package projections
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"sync"
@@ -21,8 +20,12 @@ type snapshotHeader struct {
 	Position uint64 `json:"position"`
 	EventID  string `json:"event_id"` // the event at Position, to detect a restored or foreign log
 	Size     int    `json:"size"`
-	SHA256   string `json:"sha256"`
+	CRC32C   uint32 `json:"crc32c"` // CRC-32C (Castagnoli) of the body, against torn or damaged files
 }
+
+// castagnoli is the CRC-32C table (hardware-accelerated on amd64 and arm64:
+// some 20 GB/s, against SHA-256's 2 GB/s with SHA-NI).
+func castagnoli() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) }
 
 func (r *Runner) snapshotPath(name string) string {
 	return filepath.Join(r.opts.SnapshotDir, name+".snap")
@@ -52,10 +55,9 @@ func (r *Runner) snapshot() error {
 		if err != nil {
 			return fmt.Errorf("projections: snapshot of %s: %w", m.Name(), err)
 		}
-		sum := sha256.Sum256(body)
 		head, err := json.Marshal(snapshotHeader{
 			Model: m.Name(), Version: s.SnapshotVersion(), Position: pos, EventID: r.lastID,
-			Size: len(body), SHA256: hex.EncodeToString(sum[:]),
+			Size: len(body), CRC32C: crc32.Checksum(body, castagnoli()),
 		})
 		if err != nil {
 			return fmt.Errorf("projections: snapshot header: %w", err)
@@ -172,8 +174,7 @@ func readSnapshot(path string) (snapshotHeader, []byte, error) {
 	if err := json.Unmarshal(line, &h); err != nil {
 		return snapshotHeader{}, nil, fmt.Errorf("header: %w", err)
 	}
-	sum := sha256.Sum256(body)
-	if len(body) != h.Size || hex.EncodeToString(sum[:]) != h.SHA256 {
+	if len(body) != h.Size || crc32.Checksum(body, castagnoli()) != h.CRC32C {
 		return snapshotHeader{}, nil, errors.New("checksum mismatch (torn or corrupt file)")
 	}
 	return h, body, nil

@@ -97,8 +97,7 @@ func (m *Model) reset(st State) {
 	m.byUsr = map[domain.StaffID][]int32{}
 	m.days = map[domain.StaffID]*dayTally{}
 	for _, a := range st.Accesses {
-		d, _, _ := m.localDay(a.At)
-		m.index(a, d)
+		m.index(a, domain.DateOf(a.At.In(m.opts.Location))) // the local day, as addAccess has it
 	}
 	st.Accesses = nil
 	m.st = st
