@@ -187,17 +187,12 @@ func (x *memExec) exec(ctx context.Context, s Step) error {
 	if _, ok := x.pending[stream]; !ok {
 		x.order = append(x.order, stream)
 	}
-	for _, e := range evs {
-		enc, err := domain.Encode(e)
-		if err != nil {
-			return err
-		}
-		data, err := x.sealer.Seal(ctx, scope, enc.Public, enc.Sealed)
-		if err != nil {
-			return fmt.Errorf("seal %s: %w", enc.Type, err)
-		}
-		x.pending[stream] = append(x.pending[stream], store.Event{ID: x.newID(), Type: enc.Type, Actor: s.Actor, CorrelationID: "demo", Data: data})
+	// RecordedAt is set when the window is flushed.
+	batch, err := ledger.SealEvents(ctx, x.sealer, scope, ledger.Meta{Actor: s.Actor, CorrelationID: "demo"}, time.Time{}, x.newID, evs)
+	if err != nil {
+		return err
 	}
+	x.pending[stream] = append(x.pending[stream], batch...)
 	return nil
 }
 

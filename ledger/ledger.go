@@ -204,17 +204,28 @@ func (s *Service) decode(ctx context.Context, env store.Envelope, open bool) (Re
 
 // seal encodes events and seals their personal data under scope.
 func (s *Service) seal(ctx context.Context, scope string, meta Meta, now time.Time, evs []domain.Event) ([]store.Event, error) {
+	return SealEvents(ctx, s.sealer, scope, meta, now, s.newID, evs)
+}
+
+// SealEvents turns evs into store events, in order: each encoded by the
+// domain, its personal data sealed under scope with sealer, named by
+// newID, with meta's actor and correlation id and recordedAt in UTC. It is
+// what every append of a Service writes; a bulk loader (demo.Bulk) calls it
+// to write the same bytes. Errors: the domain's encoding errors, and the
+// sealer's (store.ErrKeyDestroyed once scope was shredded) wrapped with the
+// event type.
+func SealEvents(ctx context.Context, sealer *store.Sealer, scope string, meta Meta, recordedAt time.Time, newID func() string, evs []domain.Event) ([]store.Event, error) {
 	out := make([]store.Event, 0, len(evs))
 	for _, e := range evs {
 		enc, err := domain.Encode(e)
 		if err != nil {
 			return nil, err
 		}
-		data, err := s.sealer.Seal(ctx, scope, enc.Public, enc.Sealed)
+		data, err := sealer.Seal(ctx, scope, enc.Public, enc.Sealed)
 		if err != nil {
 			return nil, fmt.Errorf("seal %s: %w", enc.Type, err)
 		}
-		out = append(out, store.Event{ID: s.newID(), Type: enc.Type, Actor: meta.Actor, CorrelationID: meta.CorrelationID, RecordedAt: now.UTC(), Data: data})
+		out = append(out, store.Event{ID: newID(), Type: enc.Type, Actor: meta.Actor, CorrelationID: meta.CorrelationID, RecordedAt: recordedAt.UTC(), Data: data})
 	}
 	return out, nil
 }
