@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -151,6 +153,10 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if s.sealer, err = store.NewSealer(kek, be.keys, nil); err != nil {
 		return err
 	}
+	// Failed logins keep unknown logins and client addresses as keyed
+	// hashes; the key is derived from the KEK, so pseudonyms stay the same
+	// across restarts and cannot be recomputed without the KEK.
+	pseudonymKey := derivePseudonymKey(kek)
 	clear(kek)
 
 	s.reg = prometheus.NewRegistry()
@@ -284,6 +290,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		Sessions:  auth.NewSessions(auth.DefaultSessionOptions(), rand.Reader, time.Now),
 		Throttle:  auth.NewThrottle(auth.DefaultThrottleOptions(), time.Now),
 		Argon2:    argon, Metrics: metrics, Rand: rand.Reader,
+		PseudonymKey:   pseudonymKey,
+		OnLoginFailure: staffdir.SecurityLog{Store: instrumented, Sealer: s.sealer, NewID: uuid.NewString}.Record,
 	})
 	cfg := api.Config{
 		Auth:     authSvc,
@@ -292,9 +300,12 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		Families: api.CaseloadFamilies{Model: s.models.Caseload, Location: loc},
 		Ledger:   s.ledger,
 		Staff:    s.dir,
-		WaitFor:  s.runner.WaitFor,
+		Accounts: api.LedgerAccounts{Ledger: s.ledger, Dir: s.dir, Now: teamNow},
+		// The staff directory folds the security stream too.
+		LoginFailures: s.dir,
+		WaitFor:       s.runner.WaitFor,
 		Models: api.ReadModels{Caseload: s.models.Caseload, Timeline: s.models.Timeline, Budget: s.models.Budget,
-			Parket: s.models.Parket, Privacy: s.models.Privacy, Outcomes: s.models.Outcomes},
+			Parket: s.models.Parket, Privacy: s.models.Privacy, Outcomes: s.models.Outcomes, Assessments: s.models.Assessments},
 		Metrics:  metrics,
 		Gatherer: s.reg,
 		Ready: func(ctx context.Context) error {
@@ -369,4 +380,13 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	log.Info("serving", "addr", ln.Addr().String(), "data", c.data)
 	fmt.Fprintf(m.stdout, "Spoor is running at %s (stop with Ctrl-C)\n", s.url)
 	return nil
+}
+
+// derivePseudonymKey derives the key of failed-login pseudonyms from the
+// KEK (HMAC-SHA256 with a fixed label), so the KEK itself is used for
+// nothing else.
+func derivePseudonymKey(kek []byte) []byte {
+	m := hmac.New(sha256.New, kek)
+	m.Write([]byte("spoor failed-login pseudonyms v1"))
+	return m.Sum(nil)
 }
