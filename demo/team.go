@@ -293,7 +293,6 @@ func (s *teamSim) moveLoad(t *traj, d domain.Date, to int) {
 type pstep struct {
 	day   domain.Date
 	prio  int
-	at    time.Time
 	step  Step
 	order int
 }
@@ -336,10 +335,6 @@ func (b *famBuilder) add(day domain.Date, prio int, by domainActor, cmd any) {
 	b.steps = append(b.steps, pstep{day: day, prio: prio, order: len(b.steps), step: Step{Actor: by.actor(), Family: b.f.id, Cmd: cmd}})
 }
 
-func (b *famBuilder) addAt(at time.Time, by domainActor, cmd any) {
-	b.steps = append(b.steps, pstep{day: domain.DateOf(at), prio: pView, at: at, order: len(b.steps), step: Step{Actor: by.actor(), Family: b.f.id, Cmd: cmd}})
-}
-
 // domainActor is a staff member acting in a role.
 type domainActor struct {
 	id   domain.StaffID
@@ -364,12 +359,8 @@ func (b *famBuilder) flush() {
 			k = 0
 		}
 		st := p.step
-		if p.at.IsZero() {
-			st.At = g.at(p.day, base+3*k)
-			k++
-		} else {
-			st.At = p.at
-		}
+		st.At = g.at(p.day, base+3*k)
+		k++
 		g.steps = append(g.steps, st)
 	}
 }
