@@ -9,7 +9,9 @@ import (
 )
 
 // fastTypes are the types DecodePublic decodes by hand.
-var fastTypes = []string{TypeContactLogged, TypeRecordViewed, TypeMemberAdded, TypeAssessmentRegistered, TypeQuestionRaised, TypeQuestionAnswered, TypeSpendRecorded}
+var fastTypes = []string{TypeContactLogged, TypeRecordViewed, TypeMemberAdded, TypeAssessmentRegistered, TypeQuestionRaised, TypeQuestionAnswered, TypeSpendRecorded,
+	TypeFamilyReferred, TypeCoachAssigned, TypeGuidanceStarted, TypeProfessionalAdded, TypeBudgetAllocated, TypeCoverArranged, TypeCaseClosed,
+	TypeWaitingListEntered, TypeWaitingListLeft, TypeFamilyInformed, TypeSpendDecided, TypeSpendProposed}
 
 // samePublic checks that DecodePublic(typ, public) gives exactly what
 // Decode(typ, public, nil) gives: the same event (reflect.DeepEqual, so
@@ -117,7 +119,11 @@ func TestDecodePublicEdges(t *testing.T) {
 		{TypeQuestionRaised, `{"question_id":"q","life_domain":"debts","member_id":"m"}`, true},
 		{TypeQuestionAnswered, `{"question_id":"q","outcome":"answered","date":"2025-12-31"}`, true},
 		{TypeSpendRecorded, `{"spend_id":"s","amount_cents":-1250,"decided_on":"","trajectory":1,"supplier":"Bakkerij Peeters"}`, true},
-		{TypeWaitingListEntered, `{"date":"2025-01-01"}`, false}, // not a fast type
+		{TypeWaitingListEntered, `{"date":"2025-01-01"}`, true},
+		{TypeWaitingListEntered, `{"date":"2025-01-01","outcome":"x"}`, false},
+		{TypeCoverArranged, `{"cover_id":"c","from":"2025-01-01","until":""}`, true},
+		{TypeFamilyReferred, `{"family_id":"f","problems":["debts","housing"],"consent_given":true,"children":2,"adults":1}`, true},
+		{TypeIntakeHeld, `{"date":"2025-01-01"}`, false}, // not a fast type
 	}
 	for _, c := range cases {
 		samePublic(t, c.typ, []byte(c.public))
