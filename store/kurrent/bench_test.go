@@ -7,6 +7,7 @@ import (
 
 	"spoor/store"
 	"spoor/store/kurrent"
+	"spoor/store/kurrent/kurrenttest"
 )
 
 // BenchmarkAppendDouble measures one writer appending one event at a time
@@ -14,7 +15,7 @@ import (
 // own cost per append (two calls: the tail read and the write), without a
 // real server's disk and replication.
 func BenchmarkAppendDouble(b *testing.B) {
-	d := newDouble(b)
+	d := kurrenttest.NewServer(b)
 	cfg := testConfig(d.URL())
 	cfg.PageSize = 256
 	s, err := kurrent.Open(context.Background(), cfg)
@@ -34,7 +35,7 @@ func BenchmarkAppendDouble(b *testing.B) {
 
 // BenchmarkReadAllDouble measures the global-order scan over the double.
 func BenchmarkReadAllDouble(b *testing.B) {
-	d := newDouble(b)
+	d := kurrenttest.NewServer(b)
 	cfg := testConfig(d.URL())
 	cfg.PageSize = 256
 	s, err := kurrent.Open(context.Background(), cfg)

@@ -29,6 +29,7 @@ import (
 
 	"spoor/store"
 	"spoor/store/kurrent"
+	"spoor/store/kurrent/kurrenttest"
 )
 
 // TestTwoInstancesOneCluster: two Stores (two `spoor serve` instances) on
@@ -36,7 +37,7 @@ import (
 // versions have no gaps, Verify passes on both, and each sees the other's
 // events in the same global order.
 func TestTwoInstancesOneCluster(t *testing.T) {
-	d := newDouble(t)
+	d := kurrenttest.NewServer(t)
 	a := open(t, testConfig(d.URL()))
 	defer a.Close()
 	b := open(t, testConfig(d.URL()))
@@ -109,7 +110,7 @@ func TestTwoInstancesOneCluster(t *testing.T) {
 // TestPrefixIsolation: two ledgers with different prefixes share a node
 // without seeing each other's events.
 func TestPrefixIsolation(t *testing.T) {
-	d := newDouble(t)
+	d := kurrenttest.NewServer(t)
 	ca, cb := testConfig(d.URL()), testConfig(d.URL())
 	ca.StreamPrefix, cb.StreamPrefix = "cityA-", "cityB-"
 	ca.KeyStreamPrefix, cb.KeyStreamPrefix = "keysA-", "keysB-"
@@ -152,7 +153,7 @@ func TestPrefixIsolation(t *testing.T) {
 // TestSubscriptionSurvivesDrop: the server drops the subscription twice; it
 // is re-opened from the last event delivered, with no gap and no duplicate.
 func TestSubscriptionSurvivesDrop(t *testing.T) {
-	d := newDouble(t)
+	d := kurrenttest.NewServer(t)
 	s := open(t, testConfig(d.URL()))
 	defer s.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -213,8 +214,8 @@ func TestSubscriptionSurvivesDrop(t *testing.T) {
 // TestAppendTooLargeForCluster: the cluster's MaxAppendSize refusal is
 // ErrInvalidEvent and writes nothing.
 func TestAppendTooLargeForCluster(t *testing.T) {
-	d := newDouble(t)
-	d.maxLen = 4 << 10
+	d := kurrenttest.NewServer(t)
+	d.SetMaxAppendSize(4 << 10)
 	s := open(t, testConfig(d.URL()))
 	defer s.Close()
 	ctx := context.Background()
@@ -246,7 +247,7 @@ func TestTLSAndCredentials(t *testing.T) {
 		}
 		return nil
 	}
-	d := newDouble(t,
+	d := kurrenttest.NewServer(t,
 		grpc.Creds(credentials.NewTLS(&tls.Config{Certificates: []tls.Certificate{serverCert}})),
 		grpc.UnaryInterceptor(func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 			if err := check(ctx, info.FullMethod); err != nil {
@@ -261,7 +262,7 @@ func TestTLSAndCredentials(t *testing.T) {
 			return h(srv, ss)
 		}),
 	)
-	url := "kurrentdb://" + d.addr + "?maxDiscoverAttempts=1&discoveryInterval=10"
+	url := "kurrentdb://" + d.Addr() + "?maxDiscoverAttempts=1&discoveryInterval=10"
 	cfg := testConfig(url)
 	cfg.TLSCAFile = caFile
 	cfg.Username, cfg.Password = "spoor", "right-pw"
@@ -333,7 +334,7 @@ func testCerts(t *testing.T) (string, tls.Certificate) {
 // TestHead: Head is the last Spoor event, whoever wrote it, past system
 // events and other ledgers' events written after it.
 func TestHead(t *testing.T) {
-	d := newDouble(t)
+	d := kurrenttest.NewServer(t)
 	cfg := testConfig(d.URL())
 	a, b := open(t, cfg), open(t, cfg)
 	defer a.Close()

@@ -13,6 +13,7 @@ import (
 
 	"spoor/store"
 	"spoor/store/kurrent"
+	"spoor/store/kurrent/kurrenttest"
 	"spoor/store/storetest"
 )
 
@@ -67,7 +68,7 @@ func instance(t *testing.T, cfg kurrent.Config, rewrite func(uint64, []byte) err
 // adapter on the in-process protocol double.
 func TestConformanceDouble(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Instance {
-		d := newDouble(t)
+		d := kurrenttest.NewServer(t)
 		return instance(t, testConfig(d.URL()), d.RewriteData)
 	})
 }
@@ -104,7 +105,7 @@ func ev(typ, data string) store.Event {
 // TestExpectedRevisionMapping checks how our 1-based expected versions
 // land on KurrentDB's 0-based revisions, on the wire.
 func TestExpectedRevisionMapping(t *testing.T) {
-	d := newDouble(t)
+	d := kurrenttest.NewServer(t)
 	s := open(t, testConfig(d.URL()))
 	defer s.Close()
 	ctx := context.Background()
@@ -119,20 +120,20 @@ func TestExpectedRevisionMapping(t *testing.T) {
 	// Our version v is KurrentDB revision v-1.
 	for rev, typ := range []string{"A", "B"} {
 		r, ok := d.Raw("spoor-family-a", uint64(rev))
-		if !ok || r.typ != typ {
+		if !ok || r.Type != typ {
 			t.Fatalf("revision %d: %+v, want type %s", rev, r, typ)
 		}
 	}
 	r0, _ := d.Raw("spoor-family-a", 0)
 	r1, _ := d.Raw("spoor-family-a", 1)
-	if r0.contentType != "application/json" || r1.contentType != "application/octet-stream" {
-		t.Fatalf("content types %q, %q; want JSON for JSON data, binary otherwise", r0.contentType, r1.contentType)
+	if r0.ContentType != "application/json" || r1.ContentType != "application/octet-stream" {
+		t.Fatalf("content types %q, %q; want JSON for JSON data, binary otherwise", r0.ContentType, r1.ContentType)
 	}
-	if r0.pos != res.FirstPosition || r1.pos != res.LastPosition {
-		t.Fatalf("positions %d,%d; result says %d,%d", r0.pos, r1.pos, res.FirstPosition, res.LastPosition)
+	if r0.Position != res.FirstPosition || r1.Position != res.LastPosition {
+		t.Fatalf("positions %d,%d; result says %d,%d", r0.Position, r1.Position, res.FirstPosition, res.LastPosition)
 	}
-	if !strings.Contains(string(r0.meta), `"version":1`) || !strings.Contains(string(r0.meta), `"hash":"`) {
-		t.Fatalf("metadata %s lacks our version or hash", r0.meta)
+	if !strings.Contains(string(r0.Metadata), `"version":1`) || !strings.Contains(string(r0.Metadata), `"hash":"`) {
+		t.Fatalf("metadata %s lacks our version or hash", r0.Metadata)
 	}
 
 	tests := []struct {
@@ -171,7 +172,7 @@ func TestExpectedRevisionMapping(t *testing.T) {
 // TestErrorMapping checks the mapping of KurrentDB results to the store's
 // sentinel errors, and that error texts carry no event data.
 func TestErrorMapping(t *testing.T) {
-	d := newDouble(t)
+	d := kurrenttest.NewServer(t)
 	s := open(t, testConfig(d.URL()))
 	ctx := context.Background()
 	secret := `{"name":"Jan Janssens"}`
@@ -204,9 +205,7 @@ func TestErrorMapping(t *testing.T) {
 		}
 	}
 	// A tombstoned Spoor stream (an operator's mistake) reads as not found.
-	if err := d.tombstone("spoor-family-x"); err != nil {
-		t.Fatal(err)
-	}
+	d.TombstoneStream("spoor-family-x")
 	for _, err := range s.ReadStream(ctx, "family-x", 1) {
 		if !errors.Is(err, store.ErrStreamNotFound) || !strings.Contains(err.Error(), "deleted") {
 			t.Fatalf("read of a tombstoned stream: %v", err)
@@ -224,20 +223,10 @@ func TestErrorMapping(t *testing.T) {
 	}
 }
 
-// tombstone hard-deletes a stream as an operator would.
-func (d *double) tombstone(name string) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	st := d.stream(name)
-	d.write(name, st, uuid.New(), "$streamDeleted", "application/octet-stream", nil, nil)
-	st.tombstoned = true
-	return nil
-}
-
 // TestReconnectAfterFailedFirstConnection: the client whose first
 // connection failed stays closed; Open recreates it and goes on.
 func TestReconnectAfterFailedFirstConnection(t *testing.T) {
-	d := newDouble(t)
+	d := kurrenttest.NewServer(t)
 	d.FailConnections(2)
 	s := open(t, testConfig(d.URL()))
 	defer s.Close()
@@ -256,7 +245,7 @@ func TestReconnectAfterFailedFirstConnection(t *testing.T) {
 // TestReconnectLater: a client that loses its node later and fails to
 // rediscover it is closed for good; the next call recreates it.
 func TestReconnectLater(t *testing.T) {
-	d := newDouble(t)
+	d := kurrenttest.NewServer(t)
 	s := open(t, testConfig(d.URL()))
 	defer s.Close()
 	ctx := context.Background()
@@ -333,7 +322,7 @@ func TestConfig(t *testing.T) {
 // TestKeyStore: put, first writer wins, get, destroy = tombstone, and a
 // destroyed scope never gets a key again.
 func TestKeyStore(t *testing.T) {
-	d := newDouble(t)
+	d := kurrenttest.NewServer(t)
 	s := open(t, testConfig(d.URL()))
 	defer s.Close()
 	ks := s.Keys()
@@ -367,10 +356,7 @@ func TestKeyStore(t *testing.T) {
 	}
 	// The key stream is tombstoned on the server, and keys never show in
 	// the global order.
-	d.mu.Lock()
-	tomb := d.streams["spoorkey-family-1"].tombstoned
-	d.mu.Unlock()
-	if !tomb {
+	if !d.Tombstoned("spoorkey-family-1") {
 		t.Fatal("key stream is not tombstoned")
 	}
 	if err := ks.Destroy(ctx, "family-never"); err != nil {
@@ -390,7 +376,7 @@ func TestKeyStore(t *testing.T) {
 // TestVerify: store.Verify passes on this backend and names an event whose
 // bytes were rewritten in the database.
 func TestVerify(t *testing.T) {
-	d := newDouble(t)
+	d := kurrenttest.NewServer(t)
 	s := open(t, testConfig(d.URL()))
 	defer s.Close()
 	ctx := context.Background()
@@ -428,7 +414,7 @@ func TestVerify(t *testing.T) {
 // position inside a record (not one we returned, nor one past it) still
 // yields exactly the events at or after it.
 func TestReadAllFromNonBoundary(t *testing.T) {
-	d := newDouble(t)
+	d := kurrenttest.NewServer(t)
 	s := open(t, testConfig(d.URL()))
 	defer s.Close()
 	ctx := context.Background()
@@ -470,7 +456,7 @@ func TestReadAllFromNonBoundary(t *testing.T) {
 // even when its events lie far deeper than the idempotency window (an
 // interrupted import run again).
 func TestDeepRetry(t *testing.T) {
-	d := newDouble(t)
+	d := kurrenttest.NewServer(t)
 	cfg := testConfig(d.URL())
 	cfg.IdempotencyWindow = 2
 	s := open(t, cfg)

@@ -1,12 +1,17 @@
-package kurrent_test
-
-// This file is a protocol double of a single KurrentDB node: an in-process
-// gRPC server on a 127.0.0.1 port that implements the parts of the
-// KurrentDB streams service (Append, Read of streams and of $all with
-// reads, filtered catch-up subscriptions and live push, Tombstone) and of
-// the server-features service that the official Go client uses, with the
-// client module's own generated protos. It keeps everything in memory and
-// follows the server's semantics as far as Spoor relies on them:
+// Package kurrenttest is a protocol double of KurrentDB for tests; not a
+// database.
+//
+// A Server is an in-process gRPC server on a 127.0.0.1 port that implements
+// the parts of the KurrentDB streams service (Append, Read of streams and of
+// $all with reads, filtered catch-up subscriptions and live push,
+// Tombstone) and of the server-features service that the official Go client
+// (github.com/EventStore/EventStore-Client-Go/v4) uses, with the client
+// module's own generated protos. It exists so that the KurrentDB backend
+// (store/kurrent) and the programs wired on it (cmd/spoor) can be tested in
+// every run, over the real client and the real wire protocol, without a
+// KurrentDB node; like net/http/httptest, it is for tests only. It keeps
+// everything in memory and follows the server's semantics as far as Spoor
+// relies on them:
 //
 //   - expected revisions (any, no stream, stream exists, exact) with the
 //     server's wrong-expected-version append result and its idempotent
@@ -27,9 +32,13 @@ package kurrent_test
 //     event, which the client requires.
 //
 // It is not KurrentDB: no cluster, no persistence, no ACLs, no stream
-// metadata ($maxCount, $tb), no soft delete, no projections. Tests hooks:
-// RewriteData (an attacker rewriting stored bytes), FailConnections (the
-// node unreachable for the next connection attempts), AppendSystemEvent.
+// metadata ($maxCount, $tb), no soft delete, no projections, no scavenge.
+// Test hooks: RewriteData (an attacker rewriting stored bytes),
+// FailConnections and FailRPCs (the node unreachable or going away),
+// DropSubscriptions (a network cut), AppendSystemEvent, TombstoneStream
+// (an operator's hard delete), SetMaxAppendSize; Raw and Tombstoned inspect
+// what is stored. A Server is safe for concurrent use.
+package kurrenttest
 
 import (
 	"context"
@@ -53,17 +62,17 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// record is one record of the double's log.
-type record struct {
-	pos         uint64
-	stream      string
-	rev         uint64
-	id          uuid.UUID
-	typ         string
-	contentType string
-	data        []byte
-	meta        []byte
-	created     int64 // .NET ticks (100 ns) since the Unix epoch
+// Record is one record of the double's log, as Raw returns it.
+type Record struct {
+	Position    uint64 // commit (= prepare) position in $all: a byte offset
+	Stream      string
+	Revision    uint64 // 0-based revision in Stream
+	ID          uuid.UUID
+	Type        string
+	ContentType string
+	Data        []byte
+	Metadata    []byte // the custom metadata, as the client sent it
+	Created     int64  // .NET ticks (100 ns) since the Unix epoch
 }
 
 type streamState struct {
@@ -71,15 +80,15 @@ type streamState struct {
 	tombstoned bool
 }
 
-// double is the protocol double of one KurrentDB node.
-type double struct {
-	t      testing.TB
-	srv    *grpc.Server
-	addr   string
-	maxLen int // largest total append size accepted, as the server's MaxAppendSize
+// Server is the protocol double of one KurrentDB node. Its methods are safe
+// for concurrent use.
+type Server struct {
+	srv  *grpc.Server
+	addr string
 
 	mu       sync.Mutex
-	log      []record
+	maxLen   int // largest total append size accepted, as the server's MaxAppendSize
+	recs     []Record
 	byPos    map[uint64]int
 	next     uint64 // position of the next record
 	streams  map[string]*streamState
@@ -93,16 +102,16 @@ type double struct {
 	serverfeatures.UnimplementedServerFeaturesServer
 }
 
-// newDouble starts a double on a loopback port; it stops at test cleanup.
-// opts are gRPC server options (TLS, interceptors).
-func newDouble(t testing.TB, opts ...grpc.ServerOption) *double {
+// NewServer starts a double on a loopback port (127.0.0.1, a free port); it
+// stops at t's cleanup. opts are gRPC server options (TLS, interceptors).
+// It fails t if it cannot listen.
+func NewServer(t testing.TB, opts ...grpc.ServerOption) *Server {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("double: listen: %v", err)
+		t.Fatalf("kurrenttest: listen: %v", err)
 	}
-	d := &double{
-		t:       t,
+	d := &Server{
 		addr:    lis.Addr().String(),
 		maxLen:  16 << 20,
 		byPos:   map[uint64]int{},
@@ -121,15 +130,51 @@ func newDouble(t testing.TB, opts ...grpc.ServerOption) *double {
 	return d
 }
 
-// URL is the single-node connection string of the double.
-func (d *double) URL() string {
+// Addr is the double's host:port.
+func (d *Server) Addr() string { return d.addr }
+
+// URL is the single-node, plain-text connection string of the double, with
+// short discovery settings (one attempt), so a test that stops it fails
+// fast.
+func (d *Server) URL() string {
 	return "kurrentdb://" + d.addr + "?tls=false&maxDiscoverAttempts=1&discoveryInterval=10&gossipTimeout=2"
+}
+
+// SetMaxAppendSize sets the largest total size of one append's events
+// (data, custom metadata and type) the double accepts, as the server's
+// MaxAppendSize (default 16 MiB); larger appends fail with InvalidArgument.
+func (d *Server) SetMaxAppendSize(n int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.maxLen = n
+}
+
+// TombstoneStream hard-deletes a stream as an operator would, whatever its
+// revision: later reads and appends find it deleted. Tombstoning a
+// tombstoned stream does nothing.
+func (d *Server) TombstoneStream(name string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st := d.stream(name)
+	if st.tombstoned {
+		return
+	}
+	d.write(name, st, uuid.New(), "$streamDeleted", "application/octet-stream", nil, nil)
+	st.tombstoned = true
+}
+
+// Tombstoned reports whether the stream is tombstoned (hard-deleted).
+func (d *Server) Tombstoned(name string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st := d.streams[name]
+	return st != nil && st.tombstoned
 }
 
 // FailConnections makes the next n connection attempts (the client's
 // server-features call, which opens every connection) fail with
 // Unavailable, as an unreachable node would.
-func (d *double) FailConnections(n int) {
+func (d *Server) FailConnections(n int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.failNext = n
@@ -137,26 +182,26 @@ func (d *double) FailConnections(n int) {
 
 // FailRPCs makes the next n Read or Append calls fail with Unavailable, as
 // a node going away does.
-func (d *double) FailRPCs(n int) {
+func (d *Server) FailRPCs(n int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.failRPC = n
 }
 
 // failing consumes one FailRPCs failure, if any is left.
-func (d *double) failing() error {
+func (d *Server) failing() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.failRPC > 0 {
 		d.failRPC--
-		return status.Error(codes.Unavailable, "double: node went away (test hook)")
+		return status.Error(codes.Unavailable, "kurrenttest: node went away (test hook)")
 	}
 	return nil
 }
 
 // DropSubscriptions ends every running $all subscription with
 // Unavailable, as a node restart or a network cut would.
-func (d *double) DropSubscriptions() {
+func (d *Server) DropSubscriptions() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	close(d.cut)
@@ -164,7 +209,7 @@ func (d *double) DropSubscriptions() {
 }
 
 // ConnectionAttempts is how many connection attempts the double has seen.
-func (d *double) ConnectionAttempts() int {
+func (d *Server) ConnectionAttempts() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.features
@@ -172,39 +217,42 @@ func (d *double) ConnectionAttempts() int {
 
 // RewriteData replaces the data of the record at position, behind every
 // client's back.
-func (d *double) RewriteData(position uint64, data []byte) error {
+func (d *Server) RewriteData(position uint64, data []byte) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	i, ok := d.byPos[position]
 	if !ok {
-		return fmt.Errorf("double: no record at position %d", position)
+		return fmt.Errorf("kurrenttest: no Record at position %d", position)
 	}
-	d.log[i].data = append([]byte(nil), data...)
+	d.recs[i].Data = append([]byte(nil), data...)
 	return nil
 }
 
 // AppendSystemEvent writes a system record (a $-stream, a $-type), as the
 // server does for statistics, epochs and settings.
-func (d *double) AppendSystemEvent(stream, typ string) {
+func (d *Server) AppendSystemEvent(stream, typ string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st := d.stream(stream)
 	d.write(stream, st, uuid.New(), typ, "application/json", []byte(`{}`), nil)
 }
 
-// Raw returns a copy of the stored data of stream's event at revision rev,
+// Raw returns a copy of the record of stream's event at revision rev (0-based),
 // and whether it exists.
-func (d *double) Raw(stream string, rev uint64) (record, bool) {
+func (d *Server) Raw(stream string, rev uint64) (Record, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st := d.streams[stream]
 	if st == nil || rev >= uint64(len(st.recs)) {
-		return record{}, false
+		return Record{}, false
 	}
-	return d.log[st.recs[rev]], true
+	r := d.recs[st.recs[rev]]
+	r.Data = append([]byte(nil), r.Data...)
+	r.Metadata = append([]byte(nil), r.Metadata...)
+	return r, true
 }
 
-func (d *double) stream(name string) *streamState {
+func (d *Server) stream(name string) *streamState {
 	st := d.streams[name]
 	if st == nil {
 		st = &streamState{}
@@ -214,37 +262,37 @@ func (d *double) stream(name string) *streamState {
 }
 
 // write appends one record; d.mu is held.
-func (d *double) write(stream string, st *streamState, id uuid.UUID, typ, ct string, data, meta []byte) record {
-	r := record{
-		pos:         d.next,
-		stream:      stream,
-		rev:         uint64(len(st.recs)),
-		id:          id,
-		typ:         typ,
-		contentType: ct,
-		data:        append([]byte(nil), data...),
-		meta:        append([]byte(nil), meta...),
-		created:     time.Now().UnixNano() / 100,
+func (d *Server) write(stream string, st *streamState, id uuid.UUID, typ, ct string, data, meta []byte) Record {
+	r := Record{
+		Position:    d.next,
+		Stream:      stream,
+		Revision:    uint64(len(st.recs)),
+		ID:          id,
+		Type:        typ,
+		ContentType: ct,
+		Data:        append([]byte(nil), data...),
+		Metadata:    append([]byte(nil), meta...),
+		Created:     time.Now().UnixNano() / 100,
 	}
 	// Records take room in the log as on disk: a header plus the strings
 	// and the payload, so positions are sparse byte offsets.
 	d.next += uint64(80 + len(stream) + len(typ) + len(data) + len(meta))
-	d.byPos[r.pos] = len(d.log)
-	st.recs = append(st.recs, len(d.log))
-	d.log = append(d.log, r)
+	d.byPos[r.Position] = len(d.recs)
+	st.recs = append(st.recs, len(d.recs))
+	d.recs = append(d.recs, r)
 	close(d.changed)
 	d.changed = make(chan struct{})
 	return r
 }
 
 // GetSupportedMethods implements the server-features service.
-func (d *double) GetSupportedMethods(context.Context, *shared.Empty) (*serverfeatures.SupportedMethods, error) {
+func (d *Server) GetSupportedMethods(context.Context, *shared.Empty) (*serverfeatures.SupportedMethods, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.features++
 	if d.failNext > 0 {
 		d.failNext--
-		return nil, status.Error(codes.Unavailable, "double: node unreachable (test hook)")
+		return nil, status.Error(codes.Unavailable, "kurrenttest: node unreachable (test hook)")
 	}
 	const svc = "event_store.client.streams.streams"
 	return &serverfeatures.SupportedMethods{
@@ -263,7 +311,7 @@ func streamDeleted(ctx context.Context, name string) error {
 }
 
 // Append implements the streams service's Append.
-func (d *double) Append(srv streams.Streams_AppendServer) error {
+func (d *Server) Append(srv streams.Streams_AppendServer) error {
 	if err := d.failing(); err != nil {
 		return err
 	}
@@ -273,9 +321,12 @@ func (d *double) Append(srv streams.Streams_AppendServer) error {
 	}
 	opts := first.GetOptions()
 	if opts == nil {
-		return status.Error(codes.InvalidArgument, "double: first append message must be options")
+		return status.Error(codes.InvalidArgument, "kurrenttest: first append message must be options")
 	}
 	name := string(opts.GetStreamIdentifier().GetStreamName())
+	d.mu.Lock()
+	maxLen := d.maxLen
+	d.mu.Unlock()
 	var msgs []*streams.AppendReq_ProposedMessage
 	size := 0
 	for {
@@ -288,7 +339,7 @@ func (d *double) Append(srv streams.Streams_AppendServer) error {
 		}
 		pm := m.GetProposedMessage()
 		if pm == nil {
-			return status.Error(codes.InvalidArgument, "double: expected a proposed message")
+			return status.Error(codes.InvalidArgument, "kurrenttest: expected a proposed message")
 		}
 		for _, k := range []string{"type", "content-type"} {
 			if _, ok := pm.Metadata[k]; !ok {
@@ -296,8 +347,8 @@ func (d *double) Append(srv streams.Streams_AppendServer) error {
 			}
 		}
 		size += len(pm.Data) + len(pm.CustomMetadata) + len(pm.Metadata["type"])
-		if size > d.maxLen {
-			return status.Errorf(codes.InvalidArgument, "Maximum Append Size of %d Exceeded.", d.maxLen)
+		if size > maxLen {
+			return status.Errorf(codes.InvalidArgument, "Maximum Append Size of %d Exceeded.", maxLen)
 		}
 		msgs = append(msgs, pm)
 	}
@@ -305,7 +356,7 @@ func (d *double) Append(srv streams.Streams_AppendServer) error {
 	for i, pm := range msgs {
 		s := pm.GetId().GetStructured()
 		if s == nil {
-			return status.Error(codes.InvalidArgument, "double: event id must be a structured UUID")
+			return status.Error(codes.InvalidArgument, "kurrenttest: event id must be a structured UUID")
 		}
 		var b [16]byte
 		for j := 0; j < 8; j++ {
@@ -329,7 +380,7 @@ func (d *double) Append(srv streams.Streams_AppendServer) error {
 			return false
 		}
 		for i, id := range ids {
-			if d.log[st.recs[at+int64(i)]].id != id {
+			if d.recs[st.recs[at+int64(i)]].ID != id {
 				return false
 			}
 		}
@@ -342,7 +393,7 @@ func (d *double) Append(srv streams.Streams_AppendServer) error {
 		ok = true
 		if len(ids) > 0 {
 			for r := int64(0); r <= current; r++ {
-				if d.log[st.recs[r]].id == ids[0] && idempotent(r) {
+				if d.recs[st.recs[r]].ID == ids[0] && idempotent(r) {
 					return srv.SendAndClose(idempotentResp(r + int64(len(ids)) - 1))
 				}
 			}
@@ -364,7 +415,7 @@ func (d *double) Append(srv streams.Streams_AppendServer) error {
 		}
 		wev.ExpectedRevisionOption = &streams.AppendResp_WrongExpectedVersion_ExpectedRevision{ExpectedRevision: e.Revision}
 	default:
-		return status.Error(codes.InvalidArgument, "double: expected revision missing")
+		return status.Error(codes.InvalidArgument, "kurrenttest: expected revision missing")
 	}
 	if !ok {
 		if current < 0 {
@@ -377,14 +428,14 @@ func (d *double) Append(srv streams.Streams_AppendServer) error {
 	if len(msgs) == 0 {
 		return srv.SendAndClose(idempotentResp(current))
 	}
-	var last record
+	var last Record
 	for i, pm := range msgs {
 		last = d.write(name, st, ids[i], pm.Metadata["type"], pm.Metadata["content-type"], pm.Data, pm.CustomMetadata)
 	}
 	return srv.SendAndClose(&streams.AppendResp{Result: &streams.AppendResp_Success_{Success: &streams.AppendResp_Success{
-		CurrentRevisionOption: &streams.AppendResp_Success_CurrentRevision{CurrentRevision: last.rev},
+		CurrentRevisionOption: &streams.AppendResp_Success_CurrentRevision{CurrentRevision: last.Revision},
 		PositionOption: &streams.AppendResp_Success_Position{Position: &streams.AppendResp_Position{
-			CommitPosition: last.pos, PreparePosition: last.pos,
+			CommitPosition: last.Position, PreparePosition: last.Position,
 		}},
 	}}})
 }
@@ -402,7 +453,7 @@ func idempotentResp(rev int64) *streams.AppendResp {
 }
 
 // Tombstone implements the streams service's Tombstone (hard delete).
-func (d *double) Tombstone(ctx context.Context, req *streams.TombstoneReq) (*streams.TombstoneResp, error) {
+func (d *Server) Tombstone(ctx context.Context, req *streams.TombstoneReq) (*streams.TombstoneResp, error) {
 	opts := req.GetOptions()
 	name := string(opts.GetStreamIdentifier().GetStreamName())
 	d.mu.Lock()
@@ -428,39 +479,39 @@ func (d *double) Tombstone(ctx context.Context, req *streams.TombstoneReq) (*str
 	r := d.write(name, st, uuid.New(), "$streamDeleted", "application/octet-stream", nil, nil)
 	st.tombstoned = true
 	return &streams.TombstoneResp{PositionOption: &streams.TombstoneResp_Position_{Position: &streams.TombstoneResp_Position{
-		CommitPosition: r.pos, PreparePosition: r.pos,
+		CommitPosition: r.Position, PreparePosition: r.Position,
 	}}}, nil
 }
 
 // event renders a record as the server sends it.
-func event(r record) *streams.ReadResp {
+func event(r Record) *streams.ReadResp {
 	var most, least uint64
 	for j := 0; j < 8; j++ {
-		most = most<<8 | uint64(r.id[j])
-		least = least<<8 | uint64(r.id[8+j])
+		most = most<<8 | uint64(r.ID[j])
+		least = least<<8 | uint64(r.ID[8+j])
 	}
 	return &streams.ReadResp{Content: &streams.ReadResp_Event{Event: &streams.ReadResp_ReadEvent{
 		Event: &streams.ReadResp_ReadEvent_RecordedEvent{
 			Id:               &shared.UUID{Value: &shared.UUID_Structured_{Structured: &shared.UUID_Structured{MostSignificantBits: int64(most), LeastSignificantBits: int64(least)}}},
-			StreamIdentifier: &shared.StreamIdentifier{StreamName: []byte(r.stream)},
-			StreamRevision:   r.rev,
-			PreparePosition:  r.pos,
-			CommitPosition:   r.pos,
+			StreamIdentifier: &shared.StreamIdentifier{StreamName: []byte(r.Stream)},
+			StreamRevision:   r.Revision,
+			PreparePosition:  r.Position,
+			CommitPosition:   r.Position,
 			Metadata: map[string]string{
-				"type":         r.typ,
-				"content-type": r.contentType,
-				"created":      fmt.Sprint(r.created),
+				"type":         r.Type,
+				"content-type": r.ContentType,
+				"created":      fmt.Sprint(r.Created),
 			},
-			CustomMetadata: r.meta,
-			Data:           r.data,
+			CustomMetadata: r.Metadata,
+			Data:           r.Data,
 		},
-		Position: &streams.ReadResp_ReadEvent_CommitPosition{CommitPosition: r.pos},
+		Position: &streams.ReadResp_ReadEvent_CommitPosition{CommitPosition: r.Position},
 	}}}
 }
 
 // Read implements the streams service's Read: stream reads, $all reads and
 // $all subscriptions.
-func (d *double) Read(req *streams.ReadReq, srv streams.Streams_ReadServer) error {
+func (d *Server) Read(req *streams.ReadReq, srv streams.Streams_ReadServer) error {
 	if err := d.failing(); err != nil {
 		return err
 	}
@@ -477,24 +528,24 @@ func (d *double) Read(req *streams.ReadReq, srv streams.Streams_ReadServer) erro
 	}
 	if so := opts.GetStream(); so != nil {
 		if sub {
-			return status.Error(codes.Unimplemented, "double: stream subscriptions are not implemented")
+			return status.Error(codes.Unimplemented, "kurrenttest: stream subscriptions are not implemented")
 		}
 		return d.readStream(srv, so, backwards, count)
 	}
 	all := opts.GetAll()
 	if all == nil {
-		return status.Error(codes.InvalidArgument, "double: read needs a stream or $all")
+		return status.Error(codes.InvalidArgument, "kurrenttest: read needs a stream or $all")
 	}
 	if sub {
 		if backwards {
-			return status.Error(codes.InvalidArgument, "double: subscriptions read forwards")
+			return status.Error(codes.InvalidArgument, "kurrenttest: subscriptions read forwards")
 		}
 		return d.subscribeAll(srv, all, match)
 	}
 	return d.readAll(srv, all, backwards, count, match)
 }
 
-func (d *double) readStream(srv streams.Streams_ReadServer, so *streams.ReadReq_Options_StreamOptions, backwards bool, count uint64) error {
+func (d *Server) readStream(srv streams.Streams_ReadServer, so *streams.ReadReq_Options_StreamOptions, backwards bool, count uint64) error {
 	name := string(so.GetStreamIdentifier().GetStreamName())
 	d.mu.Lock()
 	st := d.streams[name]
@@ -509,7 +560,7 @@ func (d *double) readStream(srv streams.Streams_ReadServer, so *streams.ReadReq_
 		}}})
 	}
 	n := int64(len(st.recs))
-	var out []record
+	var out []Record
 	if !backwards {
 		from := int64(0)
 		switch {
@@ -520,7 +571,7 @@ func (d *double) readStream(srv streams.Streams_ReadServer, so *streams.ReadReq_
 			from = int64(min(so.GetRevision(), uint64(n)))
 		}
 		for r := from; r < n && uint64(len(out)) < count; r++ {
-			out = append(out, d.log[st.recs[r]])
+			out = append(out, d.recs[st.recs[r]])
 		}
 	} else {
 		from := n - 1
@@ -530,7 +581,7 @@ func (d *double) readStream(srv streams.Streams_ReadServer, so *streams.ReadReq_
 			from = int64(so.GetRevision())
 		}
 		for r := from; r >= 0 && uint64(len(out)) < count; r-- {
-			out = append(out, d.log[st.recs[r]])
+			out = append(out, d.recs[st.recs[r]])
 		}
 	}
 	d.mu.Unlock()
@@ -545,12 +596,12 @@ func (d *double) readStream(srv streams.Streams_ReadServer, so *streams.ReadReq_
 // index returns the log index of an $all position: the record at it, or
 // len(log) for the end of the log. Any other position is invalid, as on
 // the server, which can only read from the start of a record.
-func (d *double) index(p *streams.ReadReq_Options_Position) (int, error) {
+func (d *Server) index(p *streams.ReadReq_Options_Position) (int, error) {
 	if p.GetCommitPosition() != p.GetPreparePosition() {
 		return 0, status.Error(codes.InvalidArgument, "Trying to read from an invalid position.")
 	}
 	if p.GetCommitPosition() == d.next {
-		return len(d.log), nil
+		return len(d.recs), nil
 	}
 	i, ok := d.byPos[p.GetCommitPosition()]
 	if !ok {
@@ -559,14 +610,14 @@ func (d *double) index(p *streams.ReadReq_Options_Position) (int, error) {
 	return i, nil
 }
 
-func (d *double) readAll(srv streams.Streams_ReadServer, all *streams.ReadReq_Options_AllOptions, backwards bool, count uint64, match func(record) bool) error {
+func (d *Server) readAll(srv streams.Streams_ReadServer, all *streams.ReadReq_Options_AllOptions, backwards bool, count uint64, match func(Record) bool) error {
 	d.mu.Lock()
-	var out []record
+	var out []Record
 	if !backwards {
 		from := 0
 		switch {
 		case all.GetEnd() != nil:
-			from = len(d.log)
+			from = len(d.recs)
 		case all.GetStart() != nil:
 		default:
 			i, err := d.index(all.GetPosition())
@@ -576,13 +627,13 @@ func (d *double) readAll(srv streams.Streams_ReadServer, all *streams.ReadReq_Op
 			}
 			from = i
 		}
-		for i := from; i < len(d.log) && uint64(len(out)) < count; i++ {
-			if match(d.log[i]) {
-				out = append(out, d.log[i])
+		for i := from; i < len(d.recs) && uint64(len(out)) < count; i++ {
+			if match(d.recs[i]) {
+				out = append(out, d.recs[i])
 			}
 		}
 	} else {
-		from := len(d.log) - 1
+		from := len(d.recs) - 1
 		switch {
 		case all.GetStart() != nil:
 			from = -1
@@ -596,8 +647,8 @@ func (d *double) readAll(srv streams.Streams_ReadServer, all *streams.ReadReq_Op
 			from = i - 1 // backwards reads return what lies before the position
 		}
 		for i := from; i >= 0 && uint64(len(out)) < count; i-- {
-			if match(d.log[i]) {
-				out = append(out, d.log[i])
+			if match(d.recs[i]) {
+				out = append(out, d.recs[i])
 			}
 		}
 	}
@@ -614,13 +665,13 @@ func (d *double) readAll(srv streams.Streams_ReadServer, all *streams.ReadReq_Op
 // passes between checkpoints (the client's default search window).
 const checkpointEvery = 32
 
-func (d *double) subscribeAll(srv streams.Streams_ReadServer, all *streams.ReadReq_Options_AllOptions, match func(record) bool) error {
+func (d *Server) subscribeAll(srv streams.Streams_ReadServer, all *streams.ReadReq_Options_AllOptions, match func(Record) bool) error {
 	d.mu.Lock()
 	next := 0 // log index of the next record to consider
 	switch {
 	case all.GetStart() != nil:
 	case all.GetEnd() != nil:
-		next = len(d.log)
+		next = len(d.recs)
 	default:
 		i, err := d.index(all.GetPosition())
 		if err != nil {
@@ -628,7 +679,7 @@ func (d *double) subscribeAll(srv streams.Streams_ReadServer, all *streams.ReadR
 			return err
 		}
 		next = i + 1 // subscriptions deliver what comes after the position
-		if i == len(d.log) {
+		if i == len(d.recs) {
 			next = i
 		}
 	}
@@ -642,7 +693,7 @@ func (d *double) subscribeAll(srv streams.Streams_ReadServer, all *streams.ReadR
 	scanned := 0
 	for {
 		d.mu.Lock()
-		batch := append([]record(nil), d.log[next:]...)
+		batch := append([]Record(nil), d.recs[next:]...)
 		changed, cut := d.changed, d.cut
 		d.mu.Unlock()
 		next += len(batch)
@@ -655,7 +706,7 @@ func (d *double) subscribeAll(srv streams.Streams_ReadServer, all *streams.ReadR
 			}
 			if scanned%checkpointEvery == 0 {
 				if err := srv.Send(&streams.ReadResp{Content: &streams.ReadResp_Checkpoint_{Checkpoint: &streams.ReadResp_Checkpoint{
-					CommitPosition: r.pos, PreparePosition: r.pos,
+					CommitPosition: r.Position, PreparePosition: r.Position,
 				}}}); err != nil {
 					return err
 				}
@@ -672,35 +723,35 @@ func (d *double) subscribeAll(srv streams.Streams_ReadServer, all *streams.ReadR
 			return srv.Context().Err()
 		case <-changed:
 		case <-cut:
-			return status.Error(codes.Unavailable, "double: subscription dropped (test hook)")
+			return status.Error(codes.Unavailable, "kurrenttest: subscription dropped (test hook)")
 		}
 	}
 }
 
 // filterOf builds the matcher of a $all filter (nil: everything).
-func filterOf(f *streams.ReadReq_Options_FilterOptions) (func(record) bool, error) {
+func filterOf(f *streams.ReadReq_Options_FilterOptions) (func(Record) bool, error) {
 	if f == nil {
-		return func(record) bool { return true }, nil
+		return func(Record) bool { return true }, nil
 	}
 	var expr *streams.ReadReq_Options_FilterOptions_Expression
-	var field func(record) string
+	var field func(Record) string
 	switch {
 	case f.GetStreamIdentifier() != nil:
-		expr, field = f.GetStreamIdentifier(), func(r record) string { return r.stream }
+		expr, field = f.GetStreamIdentifier(), func(r Record) string { return r.Stream }
 	case f.GetEventType() != nil:
-		expr, field = f.GetEventType(), func(r record) string { return r.typ }
+		expr, field = f.GetEventType(), func(r Record) string { return r.Type }
 	default:
-		return nil, status.Error(codes.InvalidArgument, "double: filter needs a stream or event type expression")
+		return nil, status.Error(codes.InvalidArgument, "kurrenttest: filter needs a stream or event type expression")
 	}
 	if expr.GetRegex() != "" {
 		re, err := regexp.Compile(expr.GetRegex())
 		if err != nil {
-			return nil, status.Errorf(codes.InvalidArgument, "double: filter regex: %v", err)
+			return nil, status.Errorf(codes.InvalidArgument, "kurrenttest: filter regex: %v", err)
 		}
-		return func(r record) bool { return re.MatchString(field(r)) }, nil
+		return func(r Record) bool { return re.MatchString(field(r)) }, nil
 	}
 	prefixes := expr.GetPrefix()
-	return func(r record) bool {
+	return func(r Record) bool {
 		for _, p := range prefixes {
 			if strings.HasPrefix(field(r), p) {
 				return true
