@@ -36,7 +36,21 @@
 //     A new domain command needs one line in familyCommands and its
 //     generated entry in openapi.yaml (TestCommandDocsMatch says which).
 //   - routes.go, queries.go: the read models' queries (timeline, caseload,
-//     budget, parket, privacy, outcomes, waiting list).
+//     budget, parket, privacy, outcomes, waiting list); the timeline's text
+//     search is a note access, for those who may read the notes.
+//   - queries_more.go: the privacy officer's reviews (flags, unusual
+//     volume, disclosures the family was not told of, consent violations,
+//     information requests), the coordinator's budget views (totals,
+//     envelopes, cost avoidance, every family's budget), assessments
+//     (current picture, history, overdue), the parket overview (open
+//     requests, counts) and the family export (recorded as ExportMade).
+//   - queries_team.go: covers, contact recency, reviews due, the status
+//     summary, the capacity check, the team settings, the deprivation
+//     comparison, parket states and disclosures to the parket. Lists shown
+//     to a coach hold only their own families.
+//   - accounts.go: bearer tokens kept in the log (LedgerAccounts: the hash
+//     on the user's staff stream) and the failed logins of the security
+//     stream for the privacy officer.
 //   - file.go: the personal data itself (a note, members, professionals),
 //     loaded with sealed parts opened through the ledger.
 //

@@ -393,3 +393,82 @@ func TestTimelineTextSearch(t *testing.T) {
 		t.Fatalf("access events\n got %v\nwant %s", got, want)
 	}
 }
+
+// TestTeamQueryRoutes asks the team-level queries of queries_team.go: a
+// coach sees only their own families (and covers), the coordinator all;
+// lists write one access event per family, counts none; bad input names
+// its field.
+func TestTeamQueryRoutes(t *testing.T) {
+	e := newEnv(t, nil)
+	e.busyFamily("f-real", "u-ann")
+	today := domain.DateOf(e.clock.Now())
+	res, err := e.server.cfg.Ledger.ExecFamily(context.Background(), "f-real", ledger.Meta{Actor: store.Actor{UserID: "u-cora", Role: "coordinator"}},
+		domain.ArrangeCover{CoverID: "cov-1", CoachID: "u-bart", ForCoachID: "u-ann", From: today, Until: today.AddDays(7), Reason: domain.CoverHoliday})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.runner.WaitFor(context.Background(), res.LastPosition); err != nil {
+		t.Fatal(err)
+	}
+	ann, bart, cora, pia, boff := e.login("ann"), e.login("bart"), e.login("cora"), e.login("pia"), e.login("boff")
+	cora.header.Set(CSRFHeader, cora.csrf)
+	pia.header.Set(CSRFHeader, pia.csrf)
+	later := today.AddDays(120).String()
+	for _, tc := range []struct {
+		c      *client
+		method string
+		path   string
+		body   any
+		code   int
+		want   string
+		part   string
+	}{
+		{bart, "GET", "/api/v1/caseload/covers", nil, 200, `"cover_id":"cov-1"`, "RecordViewed:u-bart:summary"},
+		{ann, "GET", "/api/v1/caseload/covers", nil, 200, `"for_coach_id":"u-ann"`, "RecordViewed:u-ann:summary"},
+		{cora, "GET", "/api/v1/caseload/covers?on=" + today.AddDays(30).String(), nil, 200, `"covers":[]`, ""},
+		{cora, "GET", "/api/v1/caseload/covers?on=soon", nil, 400, `"field":"on"`, ""},
+		{boff, "GET", "/api/v1/caseload/covers", nil, 403, "", ""},
+		{ann, "GET", "/api/v1/caseload/contacts", nil, 200, `"family_id":"f-real"`, "RecordViewed:u-ann:summary"},
+		{e.login("bart"), "GET", "/api/v1/caseload/contacts?as_of=" + today.AddDays(30).String(), nil, 200, `"families":[]`, ""},
+		{cora, "GET", "/api/v1/caseload/contacts?no_contact_days=30&as_of=" + later, nil, 200, `"family_id":"f-real"`, "RecordViewed:u-cora:summary"},
+		{cora, "GET", "/api/v1/caseload/contacts?no_contact_days=x", nil, 400, `"field":"no_contact_days"`, ""},
+		{pia, "GET", "/api/v1/caseload/contacts", nil, 403, "", ""},
+		{cora, "GET", "/api/v1/caseload/reviews-due?as_of=" + later, nil, 200, `"family_id":"f-real"`, "RecordViewed:u-cora:summary"},
+		{cora, "GET", "/api/v1/caseload/reviews-due?within_days=-2", nil, 400, `"field":"within_days"`, ""},
+		{boff, "GET", "/api/v1/caseload/reviews-due", nil, 403, "", ""},
+		{cora, "GET", "/api/v1/caseload/summary", nil, 200, `"by_status"`, ""},
+		{pia, "GET", "/api/v1/caseload/summary", nil, 403, "", ""},
+		{cora, "GET", "/api/v1/caseload/capacity?coach=u-ann&source=police", nil, 200, `"exceeds":`, ""},
+		{cora, "GET", "/api/v1/caseload/capacity?coach=u-ann&source=SECRET%20Ann", nil, 400, `"field":"source"`, ""},
+		{cora, "GET", "/api/v1/caseload/capacity?source=police", nil, 400, `"field":"coach"`, ""},
+		{boff, "GET", "/api/v1/caseload/capacity?coach=u-ann&source=police", nil, 403, "", ""},
+		{ann, "GET", "/api/v1/team/settings", nil, 200, `{`, ""},
+		{pia, "GET", "/api/v1/team/settings", nil, 403, "", ""},
+		{cora, "POST", "/api/v1/outcomes/deprivation", map[string]any{"follow_up_months": 0}, 400, `"error"`, ""},
+		{cora, "POST", "/api/v1/outcomes/deprivation", `{"follow_up_months":3,"colour":"red"}`, 400, `"field":"colour"`, ""},
+		{pia, "POST", "/api/v1/outcomes/deprivation", map[string]any{}, 403, "", ""},
+		{cora, "GET", "/api/v1/parket/states", nil, 200, `"state":"status_requested"`, "RecordViewed:u-cora:parket"},
+		{ann, "GET", "/api/v1/parket/states", nil, 403, "", ""},
+		{cora, "GET", "/api/v1/parket/disclosures?from=2026-01-01&to=2026-12-31", nil, 200, `"disclosures":[]`, ""},
+		{cora, "GET", "/api/v1/parket/disclosures?from=2026-12-01&to=2026-01-01", nil, 400, `"field":"from"`, ""},
+		{pia, "GET", "/api/v1/parket/disclosures", nil, 403, "", ""},
+	} {
+		before := len(e.accessEvents("f-real"))
+		res := tc.c.do(tc.method, tc.path, tc.body)
+		if res.code != tc.code || !strings.Contains(res.body, tc.want) {
+			t.Errorf("%s %s as %s: %d %.400s", tc.method, tc.path, tc.c.userID(t), res.code, res.body)
+			continue
+		}
+		var got []string
+		for _, ev := range e.accessEvents("f-real")[before:] {
+			got = append(got, fmt.Sprintf("%s:%s:%s", ev["type"], ev["user_id"], ev["part"]))
+		}
+		want := []string{}
+		if tc.part != "" {
+			want = []string{tc.part}
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s as %s: access events %v, want %v", tc.path, tc.c.userID(t), got, want)
+		}
+	}
+}

@@ -50,6 +50,7 @@ func (s *Server) registerModelRoutes() {
 	}
 	s.registerQueryRoutes()
 	s.registerMoreQueryRoutes()
+	s.registerTeamQueryRoutes()
 	s.registerCommandRoutes()
 	s.registerFileRoutes()
 }
