@@ -209,6 +209,25 @@ func (s *Store) Destroy(ctx context.Context, scope string) error {
 	return nil
 }
 
+// Entries returns a consistent copy of the store's contents: the wrapped
+// key of every scope that has one, and the destroyed scopes (tombstones),
+// sorted. It reads only; it is how a key store is moved to another backend
+// (spoor import -keys-from). The wrapped keys are useless without the KEK,
+// but are still key material: callers must not log them. After Close it
+// returns store.ErrClosed.
+func (s *Store) Entries() (keys map[string][]byte, destroyed []string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, nil, store.ErrClosed
+	}
+	keys = make(map[string][]byte, len(s.keys))
+	for scope, k := range s.keys {
+		keys[scope] = bytes.Clone(k)
+	}
+	return keys, slices.Sorted(maps.Keys(s.destroyed)), nil
+}
+
 // Backup writes a consistent copy of the key store (keys and tombstones) to
 // dir, which it creates (mode 0700) and which must not hold a key store yet;
 // Open(dir) opens the copy. The copy is durable when Backup returns. It runs

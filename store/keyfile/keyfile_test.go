@@ -405,3 +405,38 @@ func TestBackup(t *testing.T) {
 		t.Errorf("backup has a key made after it: %v", err)
 	}
 }
+
+// TestEntries: the keys and tombstones come back as stored (copies: a
+// caller's change does not reach the store), and not after Close.
+func TestEntries(t *testing.T) {
+	s := openT(t, t.TempDir())
+	ctx := context.Background()
+	a, b := randomKey(t), randomKey(t)
+	mustPut(t, s, "family-a", a)
+	mustPut(t, s, "family-b", b)
+	mustPut(t, s, "family-c", randomKey(t))
+	if err := s.Destroy(ctx, "family-c"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Destroy(ctx, "family-never"); err != nil {
+		t.Fatal(err)
+	}
+	keys, destroyed, err := s.Entries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 2 || !bytes.Equal(keys["family-a"], a) || !bytes.Equal(keys["family-b"], b) {
+		t.Fatalf("keys = %v", keys)
+	}
+	if fmt.Sprint(destroyed) != "[family-c family-never]" {
+		t.Fatalf("destroyed = %v", destroyed)
+	}
+	keys["family-a"][0] ^= 0xff
+	if got, err := s.Get(ctx, "family-a"); err != nil || !bytes.Equal(got, a) {
+		t.Fatalf("changing the returned key changed the store: %v", err)
+	}
+	s.Close()
+	if _, _, err := s.Entries(); !errors.Is(err, store.ErrClosed) {
+		t.Fatalf("Entries after Close: %v", err)
+	}
+}
