@@ -176,6 +176,7 @@ func newEnv(t testing.TB, extra func(*Server)) *env {
 	runDone := make(chan struct{})
 	go func() { e.runner.Run(ctx); close(runDone) }()
 	t.Cleanup(func() { cancel(); <-runDone })
+	secLog := staffdir.NewSecurityLog(e.st, e.sealer, uuid.NewString)
 	svc := auth.NewService(auth.Config{
 		Directory: e.dir,
 		Sessions:  auth.NewSessions(auth.DefaultSessionOptions(), rand.Reader, e.clock.Now),
@@ -185,7 +186,7 @@ func newEnv(t testing.TB, extra func(*Server)) *env {
 			e.mu.Lock()
 			e.failures = append(e.failures, f)
 			e.mu.Unlock()
-			return staffdir.SecurityLog{Store: e.st, Sealer: e.sealer, NewID: uuid.NewString}.Record(ctx, f)
+			return secLog.Record(ctx, f)
 		},
 	})
 	e.server, err = New(Config{

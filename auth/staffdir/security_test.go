@@ -3,6 +3,7 @@ package staffdir
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -67,7 +68,7 @@ func TestTokensFromStaffStreams(t *testing.T) {
 func TestSecurityLog(t *testing.T) {
 	f := newFixture(t)
 	n := 0
-	l := SecurityLog{Store: f.st, Sealer: f.sealer, NewID: func() string { n++; return "lf-" + string(rune('a'+n)) }}
+	l := NewSecurityLog(f.st, f.sealer, func() string { n++; return fmt.Sprintf("lf-%d", n) })
 	ctx := context.Background()
 	key := []byte("0123456789abcdef0123456789abcdef")
 	fails := []auth.LoginFailure{
@@ -82,18 +83,30 @@ func TestSecurityLog(t *testing.T) {
 	if err := l.Record(ctx, auth.LoginFailure{LoginHash: "jan", AddrClass: "public", Reason: "unknown_login", At: f.now}); err == nil {
 		t.Fatal("a login in clear was recorded")
 	}
+	// Throttled attempts: one per login and address per ThrottledEvery.
+	thr := fails[0]
+	thr.Reason = "throttled"
+	for i, at := range []time.Duration{2 * time.Minute, 2*time.Minute + time.Second, 2*time.Minute + 30*time.Second, 3*time.Minute + time.Second} {
+		thr.At = f.now.Add(at)
+		if err := l.Record(ctx, thr); err != nil {
+			t.Fatalf("throttled %d: %v", i, err)
+		}
+	}
 	d := runDir(t, f)
 	if err := d.WaitFor(ctx, f.head()); err != nil {
 		t.Fatal(err)
 	}
-	all := d.LoginFailures(time.Time{}, 0)
+	if got := d.LoginFailures(f.now.Add(2*time.Minute), 0); len(got) != 2 || !got[0].At.Equal(f.now.Add(3*time.Minute+time.Second)) {
+		t.Fatalf("throttled attempts recorded: %+v", got)
+	}
+	all := d.LoginFailures(time.Time{}, 0)[2:]
 	if len(all) != 2 || all[0].LoginHash != fails[1].LoginHash || all[0].AddrClass != auth.AddrPublic || all[1].UserID != "s-ann" || all[1].AddrClass != auth.AddrPrivate {
 		t.Fatalf("failures %+v", all)
 	}
-	if got := d.LoginFailures(f.now.Add(30*time.Second), 0); len(got) != 1 || got[0].Reason != "unknown_login" {
+	if got := d.LoginFailures(f.now.Add(30*time.Second), 0); len(got) != 3 || got[2].Reason != "unknown_login" {
 		t.Fatalf("since: %+v", got)
 	}
-	if got := d.LoginFailures(time.Time{}, 1); len(got) != 1 {
+	if got := d.LoginFailures(time.Time{}, 1); len(got) != 1 || got[0].Reason != "throttled" {
 		t.Fatalf("limit: %+v", got)
 	}
 }

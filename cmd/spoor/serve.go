@@ -291,7 +291,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		Throttle:  auth.NewThrottle(auth.DefaultThrottleOptions(), time.Now),
 		Argon2:    argon, Metrics: metrics, Rand: rand.Reader,
 		PseudonymKey:   pseudonymKey,
-		OnLoginFailure: staffdir.SecurityLog{Store: instrumented, Sealer: s.sealer, NewID: uuid.NewString}.Record,
+		OnLoginFailure: staffdir.NewSecurityLog(instrumented, s.sealer, uuid.NewString).Record,
 	})
 	cfg := api.Config{
 		Auth:     authSvc,
