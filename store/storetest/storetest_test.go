@@ -75,6 +75,7 @@ func TestSuiteCatchesBrokenStores(t *testing.T) {
 		{"subscribe-duplicate", "SubscribeCatchUpToLive"},
 		{"silent-close", "Closed"},
 		{"readall-skips", "ReadAllFrom"},
+		{"walk-once", "ReadAllFrom"},
 	}
 	outputs := map[string]string{}
 	for _, c := range cases {
