@@ -282,7 +282,9 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 // Team loads the team stream (public parts; the team stream holds no
-// personal data) and returns its state and version.
+// personal data) and returns its state and version (0 and the default
+// state before the first team event). Errors: the store's read errors and
+// decoding errors, wrapped with the stream and version.
 func (s *Service) Team(ctx context.Context) (*domain.Team, uint64, error) {
 	recs, version, err := s.readStream(ctx, domain.TeamStream, false)
 	if err != nil {
@@ -345,8 +347,10 @@ func (s *Service) Family(ctx context.Context, id domain.FamilyID, open bool) (Fa
 	return v, nil
 }
 
-// Access loads the access stream of a family (public parts only: who, role,
-// part, purpose, outcome; break-the-glass notes stay sealed).
+// Access loads the access stream of a family in version order (public
+// parts only: who, role, part, purpose, outcome; break-the-glass notes stay
+// sealed). A family without access events gives no records and no error.
+// Errors: the store's read errors and decoding errors, wrapped.
 func (s *Service) Access(ctx context.Context, id domain.FamilyID) ([]Record, error) {
 	recs, _, err := s.readStream(ctx, domain.AccessStream(id), false)
 	return recs, err
@@ -428,7 +432,9 @@ func (s *Service) Erase(ctx context.Context, id domain.FamilyID) error {
 	return s.sealer.Destroy(ctx, domain.FamilyStream(id))
 }
 
-// ExecTeam executes a command on the team stream.
+// ExecTeam executes a command on the team stream, retrying on version
+// conflicts as ExecFamily does. A refused command returns the domain's
+// *domain.RuleError and appends nothing.
 func (s *Service) ExecTeam(ctx context.Context, meta Meta, cmd domain.TeamCommand) (Result, error) {
 	return s.execute(ctx, domain.TeamStream, domain.TeamStream, meta, func(now time.Time) ([]domain.Event, uint64, error) {
 		t, version, err := s.Team(ctx)
@@ -440,8 +446,10 @@ func (s *Service) ExecTeam(ctx context.Context, meta Meta, cmd domain.TeamComman
 	})
 }
 
-// ExecStaff executes a command on staff member id's stream; personal data
-// is sealed under the scope staff-<id>.
+// ExecStaff executes a command on staff member id's stream, retrying on
+// version conflicts as ExecFamily does; personal data is sealed under the
+// scope staff-<id>. A malformed id or a refused command returns a
+// *domain.RuleError and appends nothing.
 func (s *Service) ExecStaff(ctx context.Context, id domain.StaffID, meta Meta, cmd domain.StaffCommand) (Result, error) {
 	if !domain.ValidID(string(id)) {
 		return Result{}, &domain.RuleError{Rule: "field.invalid_id", Field: "staff_id", Message: "identifiers are 1 to 100 characters of A-Z a-z 0-9 . _ : -", Kind: domain.ErrRule}
@@ -485,7 +493,10 @@ func (s *Service) RecordView(ctx context.Context, meta Meta, v domain.ViewRecord
 	return s.appendAccess(ctx, v.FamilyID, meta, e)
 }
 
-// RecordRefusal appends a RecordAccessRefused event.
+// RecordRefusal appends a RecordAccessRefused event (a refused access,
+// with its outcome) to the family's access stream, as RecordView does. A
+// malformed record returns the domain's *domain.RuleError and appends
+// nothing.
 func (s *Service) RecordRefusal(ctx context.Context, meta Meta, r domain.RefuseAccess) (Result, error) {
 	e, err := domain.DecideRefusal(r)
 	if err != nil {
@@ -494,7 +505,9 @@ func (s *Service) RecordRefusal(ctx context.Context, meta Meta, r domain.RefuseA
 	return s.appendAccess(ctx, r.FamilyID, meta, e)
 }
 
-// RecordExport appends an ExportMade event.
+// RecordExport appends an ExportMade event to the family's access stream,
+// as RecordView does. A malformed record returns the domain's
+// *domain.RuleError and appends nothing.
 func (s *Service) RecordExport(ctx context.Context, meta Meta, x domain.MakeExport) (Result, error) {
 	e, err := domain.DecideExport(x)
 	if err != nil {
