@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"strings"
 
+	"spoor/ops"
 	"spoor/store"
 	"spoor/store/keyfile"
 	"spoor/store/kurrent"
@@ -86,4 +88,31 @@ func (m *Main) openBackend(ctx context.Context, d dataDir, kind string, create b
 		return &backend{st: st, keys: st.Keys(), fresh: head == 0, close: st.Close}, nil
 	}
 	return nil, usageError{fmt.Sprintf("-store must be embedded or a kurrentdb:// URL, got %q", kurrent.Redacted(kind))}
+}
+
+// storeFlag adds -store to fs (SPOOR_STORE; default embedded), for the
+// commands that work on a ledger: verify, export, import.
+func (m *Main) storeFlag(fs *flag.FlagSet) *string {
+	return fs.String("store", m.env("SPOOR_STORE", "embedded"), "event store: embedded or kurrentdb://... (SPOOR_STORE; credentials from SPOOR_KURRENTDB_USERNAME and SPOOR_KURRENTDB_PASSWORD)")
+}
+
+// openCommandBackend opens the store a one-shot command (verify, export,
+// import) works on, logging the store's warnings (a cluster not reachable
+// yet) to stderr. Unless keys is set, the embedded key store is left alone
+// (and keys is nil): reading the ledger does not need it. An unknown kind is
+// a usage error.
+func (m *Main) openCommandBackend(ctx context.Context, d dataDir, kind string, create, keys bool) (*backend, error) {
+	log := ops.NewLogger(m.stderr, ops.LogText, slog.LevelWarn)
+	switch {
+	case kind == "embedded" && !keys:
+		fresh := !d.exists()
+		st, err := d.openLog(create, log)
+		if err != nil {
+			return nil, err
+		}
+		return &backend{st: st, embedded: st, fresh: fresh, close: st.Close}, nil
+	case kind != "embedded" && !isKurrent(kind):
+		return nil, usageError{fmt.Sprintf("-store must be embedded or a kurrentdb:// URL, got %q", kurrent.Redacted(kind))}
+	}
+	return m.openBackend(ctx, d, kind, create, log)
 }

@@ -9,12 +9,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-
+	"maps"
 	"os"
+	"path/filepath"
+	"slices"
 	"time"
 
 	"spoor/domain"
 	"spoor/store"
+	"spoor/store/keyfile"
 )
 
 // exportLine is one event of an export: the whole envelope, so an import
@@ -101,21 +104,24 @@ func parseHash(s string) (store.Hash, error) {
 	return h, nil
 }
 
-// runExport writes every event, in global order, as one JSON line each.
+// runExport writes every event of the store named by -store, in global
+// order, as one JSON line each.
 func (m *Main) runExport(ctx context.Context, args []string) error {
 	fs := m.flagSet("export", "[file]")
 	data := m.dataFlag(fs)
+	kind := m.storeFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
 		return usageError{"export takes at most one argument: the file to write"}
 	}
-	st, err := dataDir(*data).openLog(false, nil)
+	be, err := m.openCommandBackend(ctx, dataDir(*data), *kind, false, false)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer be.close()
+	st := be.st
 
 	out := m.stdout
 	var f *os.File
@@ -176,15 +182,22 @@ func validEvent(e store.Envelope) error {
 // store.MaxEventData bytes, base64 makes it 4/3 of that).
 const maxImportLine = 2*store.MaxEventData + 4096
 
-// runImport validates an export file completely, then appends its events,
-// each to its stream at its version. Events already stored (same id, same
-// content) are skipped by the store's idempotency, so an import can be
-// repeated or resumed. Checkpoint events are imported only into an empty
-// store, where positions are kept; elsewhere their tree sizes would not hold
-// and they are skipped (new checkpoints are signed by the server).
+// runImport validates an export file completely, then appends its events
+// to the store named by -store (embedded or a KurrentDB cluster), each to
+// its stream at its version, in the file's order: ids, versions and the
+// global order are kept, and with them the Merkle tree (positions are the
+// target's own). Events already stored (same id, same content) are
+// recognised by the store's idempotency and not written again, so an import
+// can be repeated or resumed. Checkpoint events are imported only into an
+// empty store, where their tree sizes hold; elsewhere they are skipped (new
+// checkpoints are signed by the server). With -keys-from, the wrapped data
+// keys and the destroyed scopes of an embedded key store are copied into the
+// target's key store first (importKeys).
 func (m *Main) runImport(ctx context.Context, args []string) error {
 	fs := m.flagSet("import", "<file>")
 	data := m.dataFlag(fs)
+	kind := m.storeFlag(fs)
+	keysFrom := fs.String("keys-from", "", "also copy the wrapped data keys and destroyed scopes of this embedded key store (the source's <data>/keys, or its data directory) into the target's key store")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -192,20 +205,46 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 		return usageError{"import needs one argument: the export file"}
 	}
 	path := fs.Arg(0)
+	d := dataDir(*data)
+	var keysDir string
+	if *keysFrom != "" {
+		var err error
+		if keysDir, err = keySourceDir(*keysFrom); err != nil {
+			return err
+		}
+		if *kind == "embedded" && sameDir(keysDir, d.keys()) {
+			return usageError{"-keys-from is the target's own key store"}
+		}
+	}
 	// Pass 1: validate everything before writing anything.
 	total, err := scanExport(path, func(int, store.Envelope) error { return nil })
 	if err != nil {
 		return err
 	}
-	st, err := dataDir(*data).openLog(true, nil)
+	var src *keyfile.Store
+	if keysDir != "" {
+		if src, err = keyfile.Open(keysDir); err != nil {
+			return fmt.Errorf("open the key store to copy (-keys-from): %w", err)
+		}
+		defer src.Close()
+	}
+	be, err := m.openCommandBackend(ctx, d, *kind, true, src != nil)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer be.close()
+	if src != nil {
+		if err := m.importKeys(ctx, src, be.keys); err != nil {
+			return err
+		}
+	}
+	st := be.st
 	head, err := st.Head(ctx)
 	if err != nil {
 		return err
 	}
+	// An event appended now lies after the head; an event that was stored
+	// before (a repeated import) is answered with its old positions.
 	emptyAtStart := head == 0
 	var appended, present, skipped int
 	_, err = scanExport(path, func(line int, e store.Envelope) error {
@@ -213,20 +252,16 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 			skipped++
 			return nil
 		}
-		before, err := st.Head(ctx)
-		if err != nil {
-			return err
-		}
 		res, err := st.Append(ctx, e.Stream, store.ExactVersion(e.Version-1), []store.Event{{
 			ID: e.ID, Type: e.Type, Actor: e.Actor, CorrelationID: e.CorrelationID, RecordedAt: e.RecordedAt, Data: e.Data,
 		}})
 		if err != nil {
 			return fmt.Errorf("line %d (stream %s, version %d, id %s): %w", line, e.Stream, e.Version, e.ID, err)
 		}
-		if res.LastPosition <= before {
-			present++
-		} else {
+		if res.FirstPosition > head {
 			appended++
+		} else {
+			present++
 		}
 		return nil
 	})
@@ -234,6 +269,70 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 		return fmt.Errorf("import: %w", err)
 	}
 	fmt.Fprintf(m.stdout, "imported %d events: %d appended, %d already present, %d checkpoints skipped\n", total, appended, present, skipped)
+	return nil
+}
+
+// keySourceDir returns the key store directory that -keys-from names: dir
+// itself when it is a key store (it holds the keys file or the lock file),
+// or dir/keys when dir is an embedded data directory.
+func keySourceDir(dir string) (string, error) {
+	if fi, err := os.Stat(filepath.Join(dir, "keys")); err == nil && fi.IsDir() {
+		dir = filepath.Join(dir, "keys")
+	}
+	for _, name := range []string{"keys", "LOCK"} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.Mode().IsRegular() {
+			return dir, nil
+		}
+	}
+	return "", fmt.Errorf("-keys-from %s is not a key store (give the source's <data>/keys directory)", dir)
+}
+
+// importKeys copies the wrapped data keys of src into dst, then destroys in
+// dst every scope destroyed in src. The keys stay wrapped: the KEK that
+// wraps them must be the one the target's servers use. It is idempotent: a
+// key already in dst is left as it is when it is the same bytes; a scope
+// destroyed in dst meanwhile stays destroyed (its key is not brought back).
+// A scope that has another key in dst is an error (the ledgers differ), and
+// nothing after it is copied. Scopes are printed only as counts: a scope
+// names a family.
+func (m *Main) importKeys(ctx context.Context, src *keyfile.Store, dst store.KeyStore) error {
+	keys, destroyed, err := src.Entries()
+	if err != nil {
+		return fmt.Errorf("read the key store to copy: %w", err)
+	}
+	var copied, present, gone int
+	for _, scope := range slices.Sorted(maps.Keys(keys)) {
+		wrapped := keys[scope]
+		have, err := dst.Get(ctx, scope)
+		switch {
+		case err == nil:
+			if !bytes.Equal(have, wrapped) {
+				return fmt.Errorf("copy keys: scope %s already has another key in the target's key store; the target holds another ledger", scope)
+			}
+			present++
+			continue
+		case errors.Is(err, store.ErrKeyDestroyed):
+			gone++
+			continue
+		case !errors.Is(err, store.ErrKeyNotFound):
+			return fmt.Errorf("copy keys: %w", err)
+		}
+		got, err := dst.PutIfAbsent(ctx, scope, wrapped)
+		if err != nil {
+			return fmt.Errorf("copy keys: %w", err)
+		}
+		if !bytes.Equal(got, wrapped) {
+			return fmt.Errorf("copy keys: scope %s got another key in the target's key store while copying", scope)
+		}
+		copied++
+	}
+	for _, scope := range destroyed {
+		if err := dst.Destroy(ctx, scope); err != nil {
+			return fmt.Errorf("copy keys: destroy scope %s: %w", scope, err)
+		}
+	}
+	fmt.Fprintf(m.stdout, "keys: %d copied, %d already present, %d destroyed in the target left destroyed; %d destroyed scopes destroyed in the target\n",
+		copied, present, gone, len(destroyed))
 	return nil
 }
 
