@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -352,7 +354,8 @@ func TestFamilyExport(t *testing.T) {
 // search is a note access in the log; callers who may not read the
 // timeline are refused before anything is searched. (The policy lets
 // everyone who reads a timeline read its notes under the same condition,
-// so the text_search_forbidden refusal guards a future policy.)
+// so the text_search_forbidden refusal is checked in
+// TestTextSearchRefusal.)
 func TestTimelineTextSearch(t *testing.T) {
 	e := newEnv(t, nil)
 	e.realFamily("f-real", "u-ann")
@@ -470,5 +473,31 @@ func TestTeamQueryRoutes(t *testing.T) {
 		if strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Errorf("%s as %s: access events %v, want %v", tc.path, tc.c.userID(t), got, want)
 		}
+	}
+}
+
+// TestTextSearchRefusal calls the text-search check for a caller the
+// policy does not let read notes (a back-office worker; through the route
+// the timeline's own check refuses first): a 403 with the code
+// text_search_forbidden and field text, and a refused note access in the
+// log.
+func TestTextSearchRefusal(t *testing.T) {
+	e := newEnv(t, nil)
+	e.realFamily("f-real", "u-ann")
+	boff, err := e.dir.UserByID(context.Background(), "u-bo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "/api/v1/families/f-real/timeline?text=x", nil)
+	fr := FamilyRequest{Identity: auth.Identity{User: boff, Method: auth.MethodSession}, Family: auth.FamilyFacts{ID: "f-real", AssignedCoach: "u-ann"},
+		Decision: auth.Decision{Allowed: true, Role: auth.RoleBackOffice}, Access: AccessParams{Purpose: "guidance"}}
+	err = e.server.allowTextSearch(r, fr)
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || apiErr.Status != 403 || apiErr.Code != "text_search_forbidden" || apiErr.Field != "text" {
+		t.Fatalf("refusal: %v", err)
+	}
+	evs := e.accessEvents("f-real")
+	if len(evs) != 1 || evs[0]["type"] != "RecordAccessRefused" || evs[0]["part"] != "note" || evs[0]["user_id"] != "u-bo" {
+		t.Fatalf("access events %v", evs)
 	}
 }

@@ -25,8 +25,9 @@ type Config struct {
 	Auth *auth.Service
 	// Authenticator authenticates requests; Auth when nil.
 	Authenticator auth.Authenticator
-	// Accounts changes staff accounts through the log (tokens). When nil the
-	// token routes are not served.
+	// Accounts changes staff accounts through the log (tokens): use
+	// LedgerAccounts. When nil the token routes are not served; GET
+	// /api/v1/tokens needs an Accounts that is also a TokenLister.
 	Accounts Accounts
 	// LoginFailures is the record of failed logins; when set the privacy
 	// officer reads it at GET /api/v1/security/login-failures.
