@@ -27,6 +27,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"syscall"
@@ -287,6 +289,48 @@ func BenchmarkRestart(b *testing.B) {
 	}
 	b.ReportMetric(total.Seconds()/float64(b.N), "s")
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s")
+}
+
+// BenchmarkRestartParts splits a restart's cost: each model's
+// UnmarshalSnapshot of its snapshot of the 1,000,000-event store, one model
+// at a time on one goroutine ("s" per model, and the snapshot's "MB"), with
+// the garbage collector's target a server uses during a restart and no
+// other models in memory. BenchmarkRestart runs them all at once.
+func BenchmarkRestartParts(b *testing.B) {
+	s := openBenchStore(b, bigScale)
+	built, _ := rebuildAll(b, s)
+	var names []string
+	var snaps [][]byte
+	for _, m := range built.list() {
+		sn, ok := m.(projections.Snapshotter)
+		if !ok {
+			b.Fatalf("%s has no snapshots", m.Name())
+		}
+		data, err := sn.MarshalSnapshot()
+		if err != nil {
+			b.Fatal(err)
+		}
+		names, snaps = append(names, m.Name()), append(snaps, data)
+	}
+	built = nil
+	defer debug.SetGCPercent(debug.SetGCPercent(projections.DefaultRunnerOptions("").CatchUpGCPercent))
+	for i, name := range names {
+		b.Run(name, func(b *testing.B) {
+			var total time.Duration
+			for b.Loop() {
+				fresh := newReadModels(b).list()[i].(projections.Snapshotter)
+				data := slices.Clone(snaps[i])
+				runtime.GC()
+				t0 := time.Now()
+				if err := fresh.UnmarshalSnapshot(data); err != nil {
+					b.Fatal(err)
+				}
+				total += time.Since(t0)
+			}
+			b.ReportMetric(total.Seconds()/float64(b.N), "s")
+			b.ReportMetric(float64(len(snaps[i]))/1e6, "MB")
+		})
+	}
 }
 
 // restartAnswers is a few models' answers about family, as JSON.
