@@ -15,8 +15,11 @@
 //	access-<id>  who saw what of that family (AccessStream): RecordViewed,
 //	             RecordAccessRefused, ExportMade. Never conflicts with case
 //	             writes.
-//	staff-<id>   a user: registration, roles, (de)activation, password hash.
+//	staff-<id>   a user: registration, roles, (de)activation, password hash,
+//	             bearer tokens (only their SHA-256).
 //	team         the team's settings and budget envelopes (TeamStream).
+//	security     failed logins of known and unknown users (SecurityStream),
+//	             with keyed hashes instead of typed logins and addresses.
 //
 // Identifiers are opaque strings (UUIDs) chosen by the caller; domain never
 // makes them, so a retried command produces byte-identical events.
