@@ -224,7 +224,7 @@ func TestBrowser(t *testing.T) {
 		b.checkPage(360)
 		b.screenshot("03-coach-timeline-360")
 		// every part of the file reflows at 360 px (tables scroll in their box)
-		for _, part := range []string{"/toestemming", "/budget", "/delen", "/parket", "/leefsituatie", "/traject"} {
+		for _, part := range []string{"/hulpvragen", "/toestemming", "/budget", "/delen", "/parket", "/leefsituatie", "/traject"} {
 			b.open("/gezin/" + own + part)
 			b.checkPage(360)
 		}

@@ -36,6 +36,10 @@ func (u *UI) registerCoach() {
 	u.family(http.MethodPost, fam+"/delen", auth.PartDisclosures, false, u.disclosurePost)
 	u.family(http.MethodPost, fam+"/delen/{item}/geinformeerd", auth.PartDisclosures, false, u.informPost)
 	u.family(http.MethodPost, fam+"/delen/{item}/vrijgeven", auth.PartDisclosures, false, u.liftPost)
+	u.family(http.MethodGet, fam+"/hulpvragen", auth.PartQuestions, true, u.questionsPage)
+	// Read: on an error the form is shown again with the members' names.
+	u.family(http.MethodPost, fam+"/hulpvragen", auth.PartQuestions, true, u.questionPost)
+	u.family(http.MethodPost, fam+"/hulpvragen/{item}/beantwoord", auth.PartQuestions, false, u.answerPost)
 	u.family(http.MethodGet, fam+"/parket", auth.PartParket, true, u.parketPage)
 	u.family(http.MethodPost, fam+"/parket", auth.PartParket, false, u.parketPost)
 	u.family(http.MethodGet, fam+"/leefsituatie", auth.PartAssessments, true, u.assessmentsPage)

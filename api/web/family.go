@@ -124,7 +124,7 @@ func (u *UI) familyNav(p *page, id string, current string) {
 	p.FamilyID = id
 	base := "/gezin/" + url.PathEscape(id)
 	for _, s := range []struct{ href, key string }{
-		{base, "family.overview"}, {base + "/toestemming", "family.consents"}, {base + "/budget", "family.budget"},
+		{base, "family.overview"}, {base + "/hulpvragen", "family.questions"}, {base + "/toestemming", "family.consents"}, {base + "/budget", "family.budget"},
 		{base + "/delen", "family.disclosures"}, {base + "/parket", "family.parket"},
 		{base + "/leefsituatie", "family.assessments"}, {base + "/traject", "family.trajectory"},
 	} {

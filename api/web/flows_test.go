@@ -162,6 +162,24 @@ func TestFamilyFileForms(t *testing.T) {
 	b.mustPost(f+"/delen/"+secret+"/vrijgeven", url.Values{}, "Vertrouwelijkheid opgeheven")
 	b.mustPost(f+"/delen/"+secret+"/geinformeerd", url.Values{}, "Geregistreerd dat het gezin geïnformeerd is")
 
+	// a hulpvraag, noted and closed
+	b.get(f + "/hulpvragen")
+	b.mustPost(f+"/hulpvragen", url.Values{"note": {"Hoe krijgen we de energiefactuur betaald?"}, "life_domain": {"income"}, "member_id": {member}, "date": {today}}, "Hulpvraag genoteerd")
+	v, _ = e.Ledger.Family(t.Context(), domain.FamilyID(own), false)
+	var question string
+	for id, q := range v.Family.Questions {
+		if !q.Answered && q.LifeDomain == domain.DomainIncome && q.Date.String() == today {
+			question = string(id)
+		}
+	}
+	if question == "" {
+		t.Fatal("question not noted")
+	}
+	if r := b.get(f + "/hulpvragen"); !strings.Contains(r.body, "Hoe krijgen we de energiefactuur betaald?") {
+		t.Fatal("question text not shown")
+	}
+	b.mustPost(f+"/hulpvragen/"+question+"/beantwoord", url.Values{"outcome": {"partly_answered"}}, "Hulpvraag afgesloten")
+
 	// a new family: the coordinator refers, holds the intake with a coach,
 	// starts guidance, arranges cover, closes and reopens
 	c := login(t, e, "coordinator")

@@ -128,7 +128,7 @@ func TestPagesPerRole(t *testing.T) {
 	}{
 		{"coach1", map[string]string{"/caseload": "Mijn gezinnen", f: "Tijdlijn", f + "/contact": "Contact loggen", f + "/toestemming": "Toestemmingen",
 			f + "/budget": "Nog beschikbaar", f + "/delen": "Verstrekkingen", f + "/parket": "Huidige status", f + "/leefsituatie": "Leefsituatie scoren",
-			f + "/traject": "Traject", "/aanmelding": "Nieuwe aanmelding"}},
+			f + "/traject": "Traject", f + "/hulpvragen": "Hulpvraag noteren", "/aanmelding": "Nieuwe aanmelding"}},
 		{"coordinator", map[string]string{"/team": "Caseload per gezinscoach", "/budget": "Per categorie", "/raad": "Alle uitgaven achter de cijfers", "/uitkomsten": "T0 (start)"}},
 		{"privacy", map[string]string{"/privacy": "Te bekijken raadplegingen", "/privacy/register": "Register van verstrekkingen",
 			"/privacy/gezin/" + own: "Wie zag dit gezin", "/privacy/gezin/" + own + "/art15": "Inzageverslag", "/privacy/gezin/" + own + "/wissen": "Bewaartermijn instellen"}},
