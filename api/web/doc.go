@@ -35,9 +35,11 @@
 //	/caseload                     coach: my families, days since contact, cover families
 //	/gezin/{family}               timeline with filters and the quick "Contact loggen" form
 //	/gezin/{family}/contact       the contact form alone (caseload -> form on a phone)
+//	/gezin/{family}/hulpvragen    the family's questions for help: note, close
 //	/gezin/{family}/toestemming   consents: give, withdraw
-//	/gezin/{family}/budget        maatbudget: allocated, spent, left; spends, reversals
-//	/gezin/{family}/delen         disclosures: record, family told
+//	/gezin/{family}/budget        maatbudget: allocated, spent, left; spends, reversals, reviews
+//	                              of urgent purchases
+//	/gezin/{family}/delen         disclosures: record, confidentiality lifted, family told
 //	/gezin/{family}/parket        parket state, history, steps
 //	/gezin/{family}/leefsituatie  leefsituatie T0/review/T1
 //	/gezin/{family}/traject       intake, guidance, coach, cover, closure, reopening, members
