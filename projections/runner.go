@@ -28,8 +28,8 @@ type RunnerOptions struct {
 	// (default 100,000)...
 	SnapshotEvery int
 	// ...or after this much time with at least one new fact (default 1
-	// minute). A catch-up writes snapshots by time only, and once at its
-	// end.
+	// minute). A catch-up writes snapshots by time only, and once when it
+	// ends if it applied at least SnapshotEvery facts.
 	SnapshotInterval time.Duration
 	// Logger receives progress and errors; nil discards. It never receives
 	// event data.
@@ -160,13 +160,20 @@ func (r *Runner) Run(ctx context.Context) error {
 		restoreGC()
 		return err
 	}
-	err = r.catchUp(ctx, from)
+	n, err := r.catchUp(ctx, from)
 	restoreGC()
 	if err != nil {
 		return err
 	}
 	r.ready.Store(true)
 	r.log.Info("read models caught up", "position", r.pos.Load())
+	if n >= r.opts.SnapshotEvery {
+		// After a long catch-up (a rebuild), snapshot now rather than at
+		// the next live fact; queries are answered meanwhile.
+		if err := r.snapshot(); err != nil {
+			r.log.Error("writing read model snapshots", "err", err)
+		}
+	}
 	err = r.src.Subscribe(ctx, r.pos.Load()+1, func(env store.Envelope) error {
 		if err := r.applyEnvelope(&env); err != nil {
 			return err
@@ -208,19 +215,18 @@ func (r *Runner) raiseGC() func() {
 	return func() { debug.SetGCPercent(old) }
 }
 
-func (r *Runner) catchUp(ctx context.Context, from uint64) error {
+// catchUp applies everything up to the head and returns the number of
+// facts applied.
+func (r *Runner) catchUp(ctx context.Context, from uint64) (int, error) {
 	start := time.Now()
 	n, err := r.catchUpCount(ctx, from)
 	if err != nil {
-		return err
+		return n, err
 	}
 	if n > 0 {
 		r.log.Info("read models replayed", "facts", n, "elapsed", time.Since(start).Round(time.Millisecond))
-		if err := r.snapshot(); err != nil {
-			r.log.Error("writing read model snapshots", "err", err)
-		}
 	}
-	return nil
+	return n, nil
 }
 
 func (r *Runner) applyEnvelope(env *store.Envelope) error {
@@ -359,7 +365,7 @@ func (r *Runner) catchUpCount(ctx context.Context, from uint64) (int, error) {
 // maybeSnapshot writes snapshots when SnapshotInterval has passed or, with
 // byCount, SnapshotEvery facts were applied since the last ones. Catch-up
 // goes by time only (a million facts take seconds, and every snapshot
-// rewrites every model's whole state) and snapshots once at its end.
+// rewrites every model's whole state); Run snapshots once after it.
 func (r *Runner) maybeSnapshot(byCount bool) {
 	if r.opts.SnapshotDir == "" {
 		return
