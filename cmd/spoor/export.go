@@ -188,9 +188,10 @@ const maxImportLine = 2*store.MaxEventData + 4096
 // global order are kept, and with them the Merkle tree (positions are the
 // target's own). Events already stored (same id, same content) are
 // recognised by the store's idempotency and not written again, so an import
-// can be repeated or resumed. Checkpoint events are imported only into an
-// empty store, where their tree sizes hold; elsewhere they are skipped (new
-// checkpoints are signed by the server). With -keys-from, the wrapped data
+// can be repeated or resumed. Checkpoint events are imported only where
+// their tree sizes hold: into an empty store, or one that holds only the
+// events before them in the file (a resumed import); elsewhere they are
+// skipped (new checkpoints are signed by the server). With -keys-from, the wrapped data
 // keys and the destroyed scopes of an embedded key store are copied into the
 // target's key store first (importKeys).
 func (m *Main) runImport(ctx context.Context, args []string) error {
@@ -244,11 +245,18 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 		return err
 	}
 	// An event appended now lies after the head; an event that was stored
-	// before (a repeated import) is answered with its old positions.
-	emptyAtStart := head == 0
+	// before (a repeated or resumed import) is answered with its old
+	// positions.
+	stored, err := countEvents(ctx, st, head)
+	if err != nil {
+		return err
+	}
 	var appended, present, skipped int
 	_, err = scanExport(path, func(line int, e store.Envelope) error {
-		if e.Stream == store.CheckpointStream && !emptyAtStart {
+		// A checkpoint's tree size counts the events before it: it holds
+		// only when the store had no events but the file's before this one
+		// (an empty store, or an interrupted import of this file).
+		if e.Stream == store.CheckpointStream && present != stored {
 			skipped++
 			return nil
 		}
@@ -270,6 +278,25 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.stdout, "imported %d events: %d appended, %d already present, %d checkpoints skipped\n", total, appended, present, skipped)
 	return nil
+}
+
+// countEvents counts the events of st up to position head (0 for an empty
+// store without reading).
+func countEvents(ctx context.Context, st store.Reader, head uint64) (int, error) {
+	n := 0
+	if head == 0 {
+		return 0, nil
+	}
+	for e, err := range st.ReadAll(ctx, 0) {
+		if err != nil {
+			return n, fmt.Errorf("count the events already stored: %w", err)
+		}
+		if e.Position > head {
+			break
+		}
+		n++
+	}
+	return n, nil
 }
 
 // keySourceDir returns the key store directory that -keys-from names: dir
