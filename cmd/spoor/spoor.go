@@ -29,10 +29,13 @@ Usage:
                                    snapshots (the server must be stopped)
   spoor export  [flags] [file]     write every event as JSON lines (default: standard output)
   spoor import  [flags] <file>     append the events of an export, validated first,
-                                   idempotent by event id
+                                   idempotent by event id; with -keys-from <dir>, also copy
+                                   an embedded key store (<data>/keys) into the target's
 
 Common flags (each also read from the environment variable shown):
   -data dir        data directory (SPOOR_DATA; default ./spoor-data)
+  -store kind      serve, verify, export, import: the event store, embedded or a KurrentDB
+                   cluster kurrentdb://host:2113,... (SPOOR_STORE; default embedded)
 Serve flags:
   -addr host:port  listen address (SPOOR_ADDR; default 127.0.0.1:8080)
   -kek-file file   key-encryption key file (SPOOR_KEK_FILE; default <data>/kek.key,
