@@ -199,12 +199,14 @@ func newEnv(tempDir func() string) (*env, func(), error) {
 		Throttle:  auth.NewThrottle(auth.DefaultThrottleOptions(), time.Now),
 		Argon2:    fast, Metrics: metrics, Rand: rand.Reader,
 	})
+	accounts := api.LedgerAccounts{Ledger: led, Dir: dir}
 	hours := auth.WorkingHours{Location: loc, Start: int(popts.WorkStart / time.Hour), End: int(popts.WorkEnd / time.Hour), Days: popts.WorkDays}
 	srv, err := api.New(api.Config{
 		Auth: authSvc, Policy: auth.Policy{Hours: hours},
 		Access:   api.LedgerRecorder{Ledger: led},
 		Families: api.CaseloadFamilies{Model: m.Caseload, Location: loc},
-		Ledger:   led, Staff: dir, WaitFor: runner.WaitFor,
+		Ledger:   led, Staff: dir, WaitFor: runner.WaitFor, Argon2: fast,
+		Accounts: accounts, LoginFailures: dir,
 		Models:  api.ReadModels{Caseload: m.Caseload, Timeline: m.Timeline},
 		Metrics: metrics, Gatherer: reg, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
 	})
@@ -216,6 +218,7 @@ func newEnv(tempDir func() string) (*env, func(), error) {
 		Auth: authSvc, Ledger: led, NewID: uuid.NewString, WaitFor: runner.WaitFor,
 		Caseload: m.Caseload, Timeline: m.Timeline, Budget: m.Budget, Privacy: m.Privacy, Parket: m.Parket,
 		Assessments: m.Assessments, Outcomes: m.Outcomes, Location: loc,
+		Staff: dir, Accounts: accounts, LoginFailures: dir, Hours: hours, Argon2: fast,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
 	})
 	if err != nil {

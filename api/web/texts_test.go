@@ -10,6 +10,7 @@ import (
 func TestTextsComplete(t *testing.T) {
 	txt := newTexts()
 	addVocabulary(txt)
+	addMoreTexts(txt)
 	for k, v := range txt {
 		if strings.TrimSpace(v[0]) == "" || strings.TrimSpace(v[1]) == "" {
 			t.Errorf("message %q lacks a Dutch or English text: %q", k, v)

@@ -3,11 +3,14 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"embed"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -55,6 +58,26 @@ type Config struct {
 	Assessments *assessments.Model
 	Outcomes    *outcomes.Model
 
+	// Staff is the staff directory (staffdir.Directory): with it the
+	// admin's staff pages are served and the back office and privacy
+	// pages can name staff. Optional.
+	Staff api.TokenDirectory
+	// Accounts issues and revokes API tokens (api.LedgerAccounts); with it
+	// the staff pages offer tokens. Optional.
+	Accounts api.Accounts
+	// LoginFailures is the record of failed logins; with it the privacy
+	// officer's failed-logins page is served. Optional.
+	LoginFailures api.LoginFailureLog
+	// Hours are the team's working hours, for the flag on accesses the UI
+	// decides itself (the back office's team list); auth.DefaultWorkingHours
+	// in Location when zero.
+	Hours auth.WorkingHours
+	// Argon2 are the parameters of passwords the admin sets
+	// (auth.DefaultArgon2Params when zero); Rand the source of drawn
+	// passwords and tokens (crypto/rand when nil).
+	Argon2 auth.Argon2Params
+	Rand   io.Reader
+
 	// Location is the team's time zone ("today"); Europe/Brussels when nil.
 	Location *time.Location
 	// Now is the clock; time.Now when nil.
@@ -94,12 +117,16 @@ func New(cfg Config) (*UI, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Hours.Location == nil && len(cfg.Hours.Days) == 0 {
+		cfg.Hours = auth.DefaultWorkingHours(cfg.Location)
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	u := &UI{cfg: cfg, log: log, pages: map[string]*template.Template{}, routes: map[string]bool{}, txt: newTexts()}
 	addVocabulary(u.txt)
+	addMoreTexts(u.txt)
 	names, err := fs.Glob(assets, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -136,6 +163,8 @@ func (u *UI) Register(s *api.Server) {
 	u.registerCoach()
 	u.registerCoordinator()
 	u.registerPrivacy()
+	u.registerAdmin()
+	u.registerBackOffice()
 }
 
 func (u *UI) handle(method, path string, a api.Access, h api.HandlerFunc) {
@@ -348,6 +377,12 @@ func (u *UI) nav(p *page, user auth.User) []navItem {
 	if user.Has(auth.RoleCoach) || user.Has(auth.RoleCoordinator) {
 		add("/aanmelding", "nav.referral")
 	}
+	if user.Has(auth.RoleBackOffice) {
+		add("/backoffice", "nav.backoffice")
+	}
+	if user.Has(auth.RoleAdmin) && u.cfg.Staff != nil {
+		add("/beheer/medewerkers", "nav.staff")
+	}
 	return items
 }
 
@@ -408,9 +443,42 @@ func (u *UI) home(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// loginCookie holds the login form's pre-session CSRF token (double
+// submit): the form carries the same value in csrf_token, and a POST
+// without both, equal, is refused. A site that cannot read or set the
+// cookie (another origin) cannot forge a login ("login CSRF").
+const loginCookie = "spoor_login"
+
+// loginToken sets a fresh pre-session token on the response and returns it.
+func (u *UI) loginToken(w http.ResponseWriter) (string, error) {
+	b := make([]byte, 32)
+	if _, err := io.ReadFull(u.rand(), b); err != nil {
+		return "", fmt.Errorf("login token: %w", err)
+	}
+	tok := base64.RawURLEncoding.EncodeToString(b)
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: tok, Path: "/login", MaxAge: 2 * 3600,
+		HttpOnly: true, Secure: u.cfg.SecureCookies, SameSite: http.SameSiteStrictMode})
+	return tok, nil
+}
+
+// loginTokenOK reports whether the POST carries the pre-session token of
+// its cookie.
+func loginTokenOK(r *http.Request) bool {
+	c, err := r.Cookie(loginCookie)
+	if err != nil || len(c.Value) < 32 {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf_token"))) == 1
+}
+
 func (u *UI) loginPage(w http.ResponseWriter, r *http.Request) error {
 	p := u.newPage(r, "login.title")
-	p.Data = map[string]any{"Back": safeBack(r.URL.Query().Get("terug")), "Login": "", "Error": ""}
+	tok, err := u.loginToken(w)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	p.Data = map[string]any{"Back": safeBack(r.URL.Query().Get("terug")), "Login": "", "Error": "", "Token": tok}
 	u.render(w, http.StatusOK, "login", p)
 	return nil
 }
@@ -421,9 +489,20 @@ func (u *UI) loginPost(w http.ResponseWriter, r *http.Request) error {
 	pw := r.PostFormValue("password")
 	back := safeBack(r.PostFormValue("terug"))
 	fail := func(status int, key string) error {
-		p.Data = map[string]any{"Back": back, "Login": login, "Error": u.txt.tr(p.Lang, key)}
+		tok, err := u.loginToken(w)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		p.Data = map[string]any{"Back": back, "Login": login, "Error": u.txt.tr(p.Lang, key), "Token": tok}
 		u.render(w, status, "login", p)
 		return nil
+	}
+	if !loginTokenOK(r) {
+		// No password is checked (nor a failure logged) for a form that
+		// did not come from this site's login page; what was typed as
+		// login stays, the password does not.
+		return fail(http.StatusForbidden, "login.expired")
 	}
 	if login == "" || pw == "" || len(login) > 2*auth.MaxLoginLen || len(pw) > auth.MaxPasswordLen {
 		return fail(http.StatusBadRequest, "login.missing")
@@ -448,6 +527,8 @@ func (u *UI) loginPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.SetCookie(w, &http.Cookie{Name: auth.SessionCookie, Value: cookie, Path: "/",
 		HttpOnly: true, Secure: u.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1,
+		HttpOnly: true, Secure: u.cfg.SecureCookies, SameSite: http.SameSiteStrictMode})
 	if back == "" {
 		back = "/"
 	}

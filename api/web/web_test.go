@@ -75,6 +75,7 @@ func (b *browser) post(path string, form url.Values) reply {
 func login(t testing.TB, e *env, user string) *browser {
 	t.Helper()
 	b := newBrowser(t, e)
+	b.get("/login") // the login form's pre-session CSRF token
 	r := b.post("/login", url.Values{"login": {user}, "password": {demoPassword}})
 	if r.code != http.StatusSeeOther {
 		t.Fatalf("login %s: %d %s", user, r.code, r.body)
@@ -176,6 +177,18 @@ func TestLoginRequiredAndLanguage(t *testing.T) {
 	if r := b.get("/api/v1/me"); r.code != http.StatusUnauthorized || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
 		t.Fatalf("API 401: %d %s", r.code, r.header.Get("Content-Type"))
 	}
+	// a login form that did not come from the login page (no pre-session
+	// token, or another one than the cookie's) is refused before the
+	// password is checked, and the login typed is kept
+	r = b.post("/login", url.Values{"login": {"coach1"}, "password": {demoPassword}})
+	if r.code != http.StatusForbidden || !strings.Contains(r.body, "Het aanmeldformulier is verlopen") || !strings.Contains(r.body, `value="coach1"`) {
+		t.Fatalf("login without its CSRF token: %d %.300s", r.code, r.body)
+	}
+	b.csrf = "forged-forged-forged-forged-forged-forged"
+	if r := b.post("/login", url.Values{"login": {"coach1"}, "password": {demoPassword}}); r.code != http.StatusForbidden {
+		t.Fatalf("login with another token than the cookie's: %d", r.code)
+	}
+	b.get("/login")
 	r = b.post("/login", url.Values{"login": {"coach1"}, "password": {"wrong"}})
 	if r.code != http.StatusUnauthorized || !strings.Contains(r.body, "Gebruikersnaam of wachtwoord klopt niet") || !strings.Contains(r.body, `value="coach1"`) {
 		t.Fatalf("bad password: %d %.300s", r.code, r.body)
