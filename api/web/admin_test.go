@@ -192,3 +192,93 @@ func TestBackOfficePage(t *testing.T) {
 			t.Fatalf("%s on the back office page: %d", who, r.code)
 		}
 	}
+}
+
+// referredName is a family's name from its referral (opened).
+func referredName(t testing.TB, e *env, id string) string {
+	t.Helper()
+	v, err := e.Ledger.Family(t.Context(), domain.FamilyID(id), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range v.Records {
+		if ev, ok := r.Event.(domain.FamilyReferred); ok {
+			return ev.Sealed.FamilyName
+		}
+	}
+	t.Fatalf("family %s has no referral", id)
+	return ""
+}
+
+// TestPrivacyMorePages: failed logins, the reviews, and finding a family by
+// name, which records an access event for each family it names; other
+// roles are refused.
+func TestPrivacyMorePages(t *testing.T) {
+	e := startEnv(t)
+	// a failed login appears in the privacy officer's list
+	x := newBrowser(t, e)
+	x.get("/login")
+	x.post("/login", url.Values{"login": {"coordinator"}, "password": {"niet-het-wachtwoord"}})
+	p := login(t, e, "privacy")
+	var r reply
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if r = p.get("/privacy/aanmeldingen"); strings.Contains(r.body, "verkeerd wachtwoord") {
+			break
+		}
+	}
+	if r.code != http.StatusOK || !strings.Contains(r.body, "verkeerd wachtwoord") || !strings.Contains(r.body, "Teamcoördinator (demo)") {
+		t.Fatalf("failed logins: %d %.500s", r.code, r.body)
+	}
+	if r := p.get("/privacy/controles"); r.code != http.StatusOK || !strings.Contains(r.body, "Vragen om informatie") || !strings.Contains(r.body, "Ongewoon veel gezinnen") {
+		t.Fatalf("reviews: %d", r.code)
+	}
+
+	// find a family by (part of) its name, case-insensitively
+	own, _ := familyOf(t, e, e.user(t, "coach2"))
+	name := referredName(t, e, own)
+	word := strings.Fields(name)[len(strings.Fields(name))-1]
+	officer := e.user(t, "privacy")
+	countFor := func() int {
+		pg, err := e.Models.Privacy.WhoSaw(domain.FamilyID(own), privacy.Page{Limit: 1000}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, a := range pg.Entries {
+			if string(a.UserID) == officer && string(a.Part) == "summary" && string(a.Purpose) == "access_request" {
+				n++
+			}
+		}
+		return n
+	}
+	before := countFor()
+	r = p.get("/privacy/zoeken?naam=" + url.QueryEscape(strings.ToUpper(word)))
+	if r.code != http.StatusOK || !strings.Contains(r.body, "/privacy/gezin/"+own+"/art15") {
+		t.Fatalf("find %q: %d %.500s", word, r.code, r.body)
+	}
+	if r.took > time.Second {
+		t.Errorf("finding a family took %v", r.took)
+	}
+	t.Logf("find by name over the demo team: %v", r.took)
+	ok := false
+	for deadline := time.Now().Add(5 * time.Second); !ok && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		ok = countFor() > before
+	}
+	if !ok {
+		t.Fatal("finding a family by name wrote no access event for it")
+	}
+	if r := p.get("/privacy/zoeken?naam=x"); r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, "minstens 2 tekens") || !strings.Contains(r.body, `value="x"`) {
+		t.Fatalf("too short a name: %d", r.code)
+	}
+	if r := p.get("/privacy/zoeken?naam=zzzqqq-geen-gezin"); r.code != http.StatusOK || !strings.Contains(r.body, "Geen gezin met die naam") {
+		t.Fatalf("no match: %d", r.code)
+	}
+	for _, who := range []string{"coach1", "coordinator", "admin", "backoffice"} {
+		b := login(t, e, who)
+		for _, path := range []string{"/privacy/aanmeldingen", "/privacy/zoeken?naam=" + url.QueryEscape(word), "/privacy/controles"} {
+			if r := b.get(path); r.code != http.StatusForbidden {
+				t.Fatalf("%s on %s: %d", who, path, r.code)
+			}
+		}
+	}
+}

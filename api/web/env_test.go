@@ -198,6 +198,7 @@ func newEnv(tempDir func() string) (*env, func(), error) {
 		Sessions:  auth.NewSessions(auth.DefaultSessionOptions(), rand.Reader, time.Now),
 		Throttle:  auth.NewThrottle(auth.DefaultThrottleOptions(), time.Now),
 		Argon2:    fast, Metrics: metrics, Rand: rand.Reader,
+		OnLoginFailure: staffdir.NewSecurityLog(st, sealer, uuid.NewString).Record,
 	})
 	accounts := api.LedgerAccounts{Ledger: led, Dir: dir}
 	hours := auth.WorkingHours{Location: loc, Start: int(popts.WorkStart / time.Hour), End: int(popts.WorkEnd / time.Hour), Days: popts.WorkDays}

@@ -163,6 +163,7 @@ func (u *UI) Register(s *api.Server) {
 	u.registerCoach()
 	u.registerCoordinator()
 	u.registerPrivacy()
+	u.registerPrivacyMore()
 	u.registerAdmin()
 	u.registerBackOffice()
 }
@@ -373,6 +374,11 @@ func (u *UI) nav(p *page, user auth.User) []navItem {
 	if user.Has(auth.RolePrivacyOfficer) {
 		add("/privacy", "nav.privacy")
 		add("/privacy/register", "nav.register")
+		add("/privacy/controles", "nav.reviews")
+		add("/privacy/zoeken", "nav.find")
+		if u.cfg.LoginFailures != nil {
+			add("/privacy/aanmeldingen", "nav.failures")
+		}
 	}
 	if user.Has(auth.RoleCoach) || user.Has(auth.RoleCoordinator) {
 		add("/aanmelding", "nav.referral")
