@@ -442,5 +442,55 @@ func TestBrowser(t *testing.T) {
 		p.open("/privacy/gezin/" + own + "/art15")
 		p.checkPage(1280)
 		p.screenshot("14-privacy-art15")
+		p.open("/privacy/aanmeldingen")
+		p.checkPage(1280)
+		p.screenshot("15-privacy-failed-logins")
+		p.open("/privacy/zoeken")
+		p.checkPage(1280)
+	})
+
+	t.Run("admin registers a coach who then logs in", func(t *testing.T) {
+		a, done := newTab(1280, 900)
+		defer done()
+		a.t = t
+		a.login("admin")
+		if a.location() != "/beheer/medewerkers" {
+			t.Fatalf("admin lands on %s, want /beheer/medewerkers", a.location())
+		}
+		a.checkPage(1280)
+		a.screenshot("16-admin-staff")
+		login := "coach.browser" + time.Now().Format("150405")
+		pw := "browser-wachtwoord-2026"
+		a.do(chromedp.SetValue(chromedp.CSS("#staff-login"), login), chromedp.SetValue(chromedp.CSS("#staff-display_name"), "Browser Coach"),
+			chromedp.Click(chromedp.CSS(`#form-staff input[name="roles"][value="coach"]`)), chromedp.SetValue(chromedp.CSS("#staff-password"), pw))
+		a.submit("#form-staff")
+		if !strings.HasPrefix(a.location(), "/beheer/medewerkers/") || !strings.Contains(a.text("main"), "Medewerker geregistreerd") {
+			t.Fatalf("after registering: %s %s", a.location(), a.text("main"))
+		}
+		a.checkPage(1280)
+		a.screenshot("17-admin-staff-member")
+
+		c, done2 := newTab(360, 740)
+		defer done2()
+		c.t = t
+		c.open("/login")
+		c.do(chromedp.SetValue(chromedp.CSS("#login"), login), chromedp.SetValue(chromedp.CSS("#password"), pw))
+		c.submit("form")
+		if c.location() != "/caseload" {
+			t.Fatalf("the new coach lands on %s: %s", c.location(), c.text("main"))
+		}
+		c.checkPage(360)
+	})
+
+	t.Run("back office sees the team's spends", func(t *testing.T) {
+		b, done := newTab(1280, 900)
+		defer done()
+		b.t = t
+		b.login("backoffice")
+		if b.location() != "/backoffice" {
+			t.Fatalf("back office lands on %s", b.location())
+		}
+		b.checkPage(1280)
+		b.screenshot("18-backoffice")
 	})
 }

@@ -129,7 +129,9 @@ func (u *UI) findFamilyPage(w http.ResponseWriter, r *http.Request, tr api.TeamR
 			found = append(found, foundFamily{ID: string(fb.FamilyID), Name: name, Status: string(v.Family.Status), ByMember: byMember})
 		}
 	}
-	sort.Slice(found, func(i, j int) bool { return found[i].Name < found[j].Name || found[i].Name == found[j].Name && found[i].ID < found[j].ID })
+	sort.Slice(found, func(i, j int) bool {
+		return found[i].Name < found[j].Name || found[i].Name == found[j].Name && found[i].ID < found[j].ID
+	})
 	ids := make([]string, len(found))
 	for i, f := range found {
 		ids[i] = f.ID
