@@ -175,6 +175,8 @@ func TestTwoServesOneCluster(t *testing.T) {
 	// Concurrent commands on the same family through both instances: every
 	// one lands, the stream's versions stay dense, nothing conflicts.
 	const writers, each = 4, 5
+	conflictsBefore := kdb.WrongExpectedVersions()
+	start := make(chan struct{})
 	var wg sync.WaitGroup
 	errs := make(chan string, writers*each)
 	for w := range writers {
@@ -185,6 +187,7 @@ func TestTwoServesOneCluster(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			<-start
 			for i := range each {
 				body := toJSON(map[string]any{"contact_id": fmt.Sprintf("c-%d-%d", w, i), "kind": "phone", "duration_minutes": 10, "note": "Telefoon"})
 				code, res := s.do("POST", "api/v1/families/"+fam+"/contacts", body, "")
@@ -194,6 +197,7 @@ func TestTwoServesOneCluster(t *testing.T) {
 			}
 		}()
 	}
+	close(start)
 	wg.Wait()
 	close(errs)
 	for e := range errs {
@@ -238,6 +242,10 @@ func TestTwoServesOneCluster(t *testing.T) {
 			t.Fatalf("contact %s logged %d times", id, n)
 		}
 	}
+	// The writers did race: the cluster refused stale appends, and the
+	// ledger decided again on the newer version.
+	conflicts := kdb.WrongExpectedVersions() - conflictsBefore
+	t.Logf("%d appends refused with wrong expected version while %d contacts landed", conflicts, writers*each)
 	rep, err := store.Verify(ctx, ks, store.VerifyOptions{})
 	if err != nil {
 		t.Fatalf("Verify: %v", err)

@@ -37,7 +37,8 @@
 // FailConnections and FailRPCs (the node unreachable or going away),
 // DropSubscriptions (a network cut), AppendSystemEvent, TombstoneStream
 // (an operator's hard delete), SetMaxAppendSize; Raw and Tombstoned inspect
-// what is stored. A Server is safe for concurrent use.
+// what is stored, WrongExpectedVersions counts refused appends. A Server is
+// safe for concurrent use.
 package kurrenttest
 
 import (
@@ -97,6 +98,7 @@ type Server struct {
 	failRPC  int           // Read and Append calls still to fail
 	cut      chan struct{} // closed to drop every running subscription
 	features int           // GetSupportedMethods calls seen
+	wrongExp int           // appends answered with wrong expected version
 
 	streams.UnimplementedStreamsServer
 	serverfeatures.UnimplementedServerFeaturesServer
@@ -213,6 +215,15 @@ func (d *Server) ConnectionAttempts() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.features
+}
+
+// WrongExpectedVersions is how many appends the double has answered with
+// wrong expected version: the optimistic-concurrency conflicts it resolved
+// (by refusing the later writer).
+func (d *Server) WrongExpectedVersions() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.wrongExp
 }
 
 // RewriteData replaces the data of the record at position, behind every
@@ -418,6 +429,7 @@ func (d *Server) Append(srv streams.Streams_AppendServer) error {
 		return status.Error(codes.InvalidArgument, "kurrenttest: expected revision missing")
 	}
 	if !ok {
+		d.wrongExp++
 		if current < 0 {
 			wev.CurrentRevisionOption = &streams.AppendResp_WrongExpectedVersion_CurrentNoStream{CurrentNoStream: &shared.Empty{}}
 		} else {
