@@ -320,8 +320,9 @@ func TestMigrateToKurrentDB(t *testing.T) {
 	kdb := kurrenttest.NewServer(t)
 	tmp := t.TempDir()
 	src := filepath.Join(tmp, "embedded")
-	if out, errs, err := run(t, nil, "demo", "-data", src, "-families", "8", "-coaches", "3"); err != nil {
-		t.Fatalf("demo: %v\n%s\n%s", err, out, errs)
+	demoOut, errs, err := run(t, nil, "demo", "-data", src, "-families", "8", "-coaches", "3")
+	if err != nil {
+		t.Fatalf("demo: %v\n%s\n%s", err, demoOut, errs)
 	}
 	ctx := context.Background()
 
@@ -356,7 +357,7 @@ func TestMigrateToKurrentDB(t *testing.T) {
 		t.Fatal(err)
 	}
 	target := filepath.Join(tmp, "cluster-data")
-	out, errs, err := run(t, nil, "import", "-data", target, "-store", kdb.URL(), "-keys-from", dataDir(src).keys(), file)
+	out, errs, err = run(t, nil, "import", "-data", target, "-store", kdb.URL(), "-keys-from", dataDir(src).keys(), file)
 	if err != nil || !strings.Contains(out, fmt.Sprintf("imported %s events: %s appended, 0 already present, 0 checkpoints skipped", events, events)) ||
 		!strings.Contains(out, fmt.Sprintf("keys: %d copied, 0 already present, 0 destroyed in the target left destroyed; 1 destroyed scopes", len(keys)-1)) {
 		t.Fatalf("import into KurrentDB: %v\n%s\n%s", err, out, errs)
@@ -401,6 +402,27 @@ func TestMigrateToKurrentDB(t *testing.T) {
 	kst := openKurrent(t, kdb.URL())
 	if after, err := kst.Head(ctx); err != nil || after != before {
 		t.Fatalf("head %d after the second import, %d before (%v)", after, before, err)
+	}
+
+	// The migrated team works on the cluster: serve with the old KEK and
+	// checkpoint key, a coach logs in with the demo password.
+	var sout, serr syncBuffer
+	srv := NewMain(&sout, &serr, func(k string) string { return map[string]string{"SPOOR_LOG_LEVEL": "warn"}[k] })
+	if err := srv.Run(ctx, []string{"serve", "-store", kdb.URL(), "-data", filepath.Join(tmp, "serve-data"), "-addr", "127.0.0.1:0",
+		"-kek-file", dataDir(src).kekFile(), "-checkpoint-key-file", dataDir(src).checkpointKey()}); err != nil {
+		t.Fatalf("serve the migrated ledger: %v\n%s", err, serr.String())
+	}
+	defer srv.Close()
+	if strings.Contains(sout.String(), "First run") {
+		t.Fatal("serve created an administrator on the migrated ledger")
+	}
+	coach := regexp.MustCompile(`\b(coach[^ ,]*) \(coach\)`).FindStringSubmatch(demoOut)
+	if coach == nil {
+		t.Fatalf("no coach login in the demo's output:\n%s", demoOut)
+	}
+	loginSession(t, srv.URL(), coach[1], passwordIn(t, demoOut))
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
 	}
 
 	// An import interrupted halfway and run again ends with the same
@@ -501,4 +523,40 @@ func mustAtoi(t *testing.T, s string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestImportRefusals: bad -store and -keys-from values are refused before
+// anything is written.
+func TestImportRefusals(t *testing.T) {
+	kdb := kurrenttest.NewServer(t)
+	tmp := t.TempDir()
+	data := filepath.Join(tmp, "data")
+	seed(t, data)
+	file := filepath.Join(tmp, "events.jsonl")
+	if _, _, err := run(t, nil, "export", "-data", data, file); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(tmp, "empty")
+	if err := os.Mkdir(empty, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"verify", "-store", "sqlite://x"}, 2, "-store must be embedded or a kurrentdb:// URL"},
+		{[]string{"export", "-store", "postgres://u:secret@h/db"}, 2, "-store must be"},
+		{[]string{"import", "-store", kdb.URL(), "-keys-from", empty, file}, 1, "is not a key store"},
+		{[]string{"import", "-store", kdb.URL(), "-keys-from", filepath.Join(tmp, "missing"), file}, 1, "is not a key store"},
+		{[]string{"import", "-data", data, "-keys-from", dataDir(data).keys(), file}, 2, "the target's own key store"},
+	} {
+		_, _, err := run(t, nil, tc.args...)
+		if err == nil || exitCode(err) != tc.code || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "secret") {
+			t.Errorf("%v: %v (exit %d), want exit %d with %q", tc.args, err, exitCode(err), tc.code, tc.want)
+		}
+	}
+	if h, err := openKurrent(t, kdb.URL()).Head(context.Background()); err != nil || h != 0 {
+		t.Fatalf("a refused import wrote to the cluster: head %d, %v", h, err)
+	}
 }
