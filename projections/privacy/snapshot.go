@@ -10,18 +10,19 @@ import (
 	"time"
 )
 
-// The snapshot is "PRV1", then the families as JSON (length-prefixed), then
+// The snapshot is "PRV3", then the families in the binary form of
+// snapfam.go (length-prefixed; version 2 had them as JSON), then
 // the access log in a compact binary form: a table of the distinct strings
 // and, per access, the position and instant as deltas from the previous
 // access and its string fields as references into the table. A restart
 // thus reads ~15 bytes per access instead of ~250 bytes of JSON. Instants
 // come back in UTC.
-const snapshotMagic = "PRV1"
+const snapshotMagic = "PRV3"
 
 var errSnapshot = errors.New("privacy: snapshot is truncated or malformed")
 
-// SnapshotVersion is 2.
-func (m *Model) SnapshotVersion() int { return 2 }
+// SnapshotVersion is 3.
+func (m *Model) SnapshotVersion() int { return 3 }
 
 // accessStrings are an access's string fields, in snapshot order.
 func accessStrings(a *Access) [11]*string {
@@ -35,10 +36,7 @@ func accessStrings(a *Access) [11]*string {
 func (m *Model) MarshalSnapshot() ([]byte, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	fams, err := json.Marshal(&m.st)
-	if err != nil {
-		return nil, fmt.Errorf("privacy: snapshot: %w", err)
-	}
+	fams := appendFamilies(nil, m.st.Families)
 	out := make([]byte, 0, len(fams)+16*m.log.len()+1024)
 	out = append(out, snapshotMagic...)
 	out = binary.AppendUvarint(out, uint64(len(fams)))
@@ -130,8 +128,9 @@ func (m *Model) UnmarshalSnapshot(data []byte) error {
 		return r.err
 	}
 	var st State
-	if err := json.Unmarshal(fams, &st); err != nil {
-		return fmt.Errorf("privacy: snapshot: %w", err)
+	var err error
+	if st.Families, err = readFamilies(fams); err != nil {
+		return err
 	}
 	table := make([]string, r.uvarint())
 	for i := range table {
