@@ -111,5 +111,7 @@
 // load balancer. The embedded Pebble store is simpler, faster per append
 // (no network round trips; here an append costs two, three for a
 // multi-event append) and right for one team on one machine. Migrate with
-// `spoor export`, `spoor import --store kurrentdb://...`, `spoor verify`.
+// `spoor export`, `spoor import -store kurrentdb://... -keys-from
+// <data>/keys`, `spoor verify -store kurrentdb://...` (README, "Deployment").
+// Tests run on kurrenttest, a protocol double of KurrentDB.
 package kurrent
