@@ -36,6 +36,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -291,6 +292,7 @@ func (m *Model) UnmarshalSnapshot(data []byte) error {
 	r := &reader{b: data[len(snapMagic):]}
 	fresh := New()
 	roles := map[string]string{} // intern actors' user ids and roles
+	domainSets := map[string][]domain.LifeDomain{}
 	intern := func(b []byte) string {
 		if s, ok := roles[string(b)]; ok {
 			return s
@@ -320,8 +322,15 @@ func (m *Model) UnmarshalSnapshot(data []byte) error {
 			}
 			it.key = r.string()
 			if ds := r.bytes(); len(ds) > 0 {
-				for _, d := range strings.Split(string(ds), ",") {
-					it.domains = append(it.domains, domain.LifeDomain(intern([]byte(d))))
+				// Few combinations occur: items share one slice per
+				// combination (items never modify their domains).
+				it.domains = domainSets[string(ds)]
+				if it.domains == nil {
+					for _, d := range strings.Split(string(ds), ",") {
+						it.domains = append(it.domains, domain.LifeDomain(intern([]byte(d))))
+					}
+					it.domains = slices.Clip(it.domains)
+					domainSets[string(ds)] = it.domains
 				}
 			}
 			it.raw = r.bytes()
