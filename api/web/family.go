@@ -127,6 +127,8 @@ func (u *UI) familyNav(p *page, id string, current string) {
 		{base, "family.overview"}, {base + "/hulpvragen", "family.questions"}, {base + "/toestemming", "family.consents"}, {base + "/budget", "family.budget"},
 		{base + "/delen", "family.disclosures"}, {base + "/parket", "family.parket"},
 		{base + "/leefsituatie", "family.assessments"}, {base + "/traject", "family.trajectory"},
+		{base + "/gezinsleden", "family.members_tab"}, {base + "/netwerk", "family.network"},
+		{base + "/politie", "family.police"}, {base + "/voorstellen", "family.proposals"}, {base + "/coachwissel", "family.coach_change"},
 	} {
 		p.FamilyNav = append(p.FamilyNav, navItem{Href: withGlass(s.href, string(p.Glass)), Label: u.txt.tr(p.Lang, s.key), Current: s.href == current})
 	}

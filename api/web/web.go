@@ -163,6 +163,7 @@ func (u *UI) Register(s *api.Server) {
 	u.registerCoach()
 	u.registerCoordinator()
 	u.registerPrivacy()
+	u.registerFamilyMore()
 	u.registerPrivacyMore()
 	u.registerAdmin()
 	u.registerBackOffice()
