@@ -594,7 +594,15 @@ func (u *UI) disclosureForm(lang, fid string, v ledger.FamilyView) *form {
 		consents = append(consents, option{Value: string(c.ConsentID), Label: c.Date.String() + " · " + rec + " · " + u.txt.label(lang, "purpose", string(c.Scope.Purpose))})
 	}
 	sort.Slice(consents, func(i, j int) bool { return consents[i].Label < consents[j].Label })
-	return &form{ID: "disclosure", Title: u.txt.tr(lang, "disclosure.record"), Submit: u.txt.tr(lang, "disclosure.record"),
+	// An open information request the disclosure answers (optional).
+	var requests []option
+	for id, q := range v.Family.InfoRequests {
+		if q.Open() {
+			requests = append(requests, option{Value: string(id), Label: q.Date.String() + " · " + q.FromOrg + " · " + u.txt.label(lang, "purpose", string(q.Purpose))})
+		}
+	}
+	sort.Slice(requests, func(i, j int) bool { return requests[i].Label < requests[j].Label })
+	f := &form{ID: "disclosure", Title: u.txt.tr(lang, "disclosure.record"), Submit: u.txt.tr(lang, "disclosure.record"),
 		Action: "/gezin/" + url.PathEscape(fid) + "/delen",
 		Fields: []*field{
 			{Name: "date", Label: u.txt.tr(lang, "contact.date"), Type: "date", Value: u.today().String(), Required: true},
@@ -608,6 +616,10 @@ func (u *UI) disclosureForm(lang, fid string, v ledger.FamilyView) *form {
 			{Name: "confidential", Label: u.txt.tr(lang, "disclosure.confidential"), Type: "checkbox"},
 			{Name: "summary", Label: u.txt.tr(lang, "disclosure.summary"), Type: "textarea"},
 		}}
+	if len(requests) > 0 {
+		f.Fields = append(f.Fields, &field{Name: "info_request_id", Label: u.txt.tr(lang, "inforeq.answers"), Type: "select", Options: requests, Hint: u.txt.tr(lang, "form.optional")})
+	}
+	return f
 }
 
 type disclosureRow struct {
@@ -675,6 +687,7 @@ func (u *UI) disclosurePost(w http.ResponseWriter, r *http.Request, fr api.Famil
 		Purpose:           domain.Purpose(rd.str("purpose", true, 64)), LegalBasis: domain.LegalBasis(rd.str("legal_basis", true, 64)),
 		ConsentID: domain.ConsentID(rd.str("consent_id", false, 100)), DecidedBy: domain.StaffID(fr.Identity.User.ID),
 		Confidential: rd.bool("confidential"), Sealed: domain.DisclosureSealed{Summary: rd.str("summary", false, 5000)},
+		InfoRequestID: domain.InfoRequestID(rd.str("info_request_id", false, 100)),
 	}
 	for _, d := range rd.list("data_categories") {
 		cmd.DataCategories = append(cmd.DataCategories, domain.DataCategory(d))

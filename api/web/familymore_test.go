@@ -188,3 +188,53 @@ func TestFamilyFileMore(t *testing.T) {
 		t.Fatalf("coordinator on the network without a reason: %d", r.code)
 	}
 }
+
+// TestInfoRequests: the privacy officer records an information request,
+// a coach answers one with a disclosure that names it, the officer refuses
+// another on professional secrecy; coaches cannot record or refuse.
+func TestInfoRequests(t *testing.T) {
+	e := startEnv(t)
+	own, _ := familyOf(t, e, e.user(t, "coach3"))
+	p := login(t, e, "privacy")
+	base := "/privacy/gezin/" + own + "/vragen"
+	if r := p.get("/privacy/gezin/" + own); !strings.Contains(r.body, base) {
+		t.Fatal("who-saw page does not link the information requests")
+	}
+	for _, org := range []string{"School Beantwoord", "School Geweigerd"} {
+		p.mustPost(base, url.Values{"date": {time.Now().In(e.Loc).Format("2006-01-02")}, "from_org": {org}, "from_role": {"directie"}, "from_category": {"school"}, "data_categories": {"school"}, "purpose": {"school"}}, "Vraag genoteerd")
+	}
+	if r := p.post(base, url.Values{"from_org": {""}, "from_role": {"zorgcoördinator"}, "from_category": {"school"}, "purpose": {"school"}}); r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, `value="zorgcoördinator"`) {
+		t.Fatalf("request without organisation: %d", r.code)
+	}
+	c := login(t, e, "coach3")
+	if r := c.post(base, url.Values{"from_org": {"x"}, "from_role": {"y"}, "from_category": {"school"}, "purpose": {"school"}}); r.code != http.StatusForbidden {
+		t.Fatalf("coach records an information request: %d", r.code)
+	}
+	r := c.get("/gezin/" + own + "/delen")
+	m := regexp.MustCompile(`<option value="([^"]+)">[^<]*School Beantwoord`).FindStringSubmatch(r.body)
+	if m == nil {
+		t.Fatal("the disclosure form does not offer the open request")
+	}
+	c.mustPost("/gezin/"+own+"/delen", url.Values{"date": {time.Now().In(e.Loc).Format("2006-01-02")}, "recipient_org": {"School Beantwoord"}, "recipient_role": {"directie"},
+		"recipient_category": {"school"}, "data_categories": {"school"}, "purpose": {"school"}, "legal_basis": {"shared_professional_secrecy"}, "info_request_id": {m[1]}}, "")
+	var body string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if body = p.get(base).body; strings.Contains(body, "beantwoord met een verstrekking") {
+			break
+		}
+	}
+	if !strings.Contains(body, "beantwoord met een verstrekking") {
+		t.Fatal("the answered request is not shown as answered")
+	}
+	rf := regexp.MustCompile(`action="(/privacy/gezin/[^"]+/vragen/[^"]+/weigeren)"`).FindStringSubmatch(body)
+	if rf == nil {
+		t.Fatal("no refuse form for the open request")
+	}
+	if r := c.post(rf[1], url.Values{"reason": {"professional_secrecy"}}); r.code != http.StatusForbidden {
+		t.Fatalf("coach refuses a request: %d", r.code)
+	}
+	p.mustPost(rf[1], url.Values{"reason": {"professional_secrecy"}}, "Vraag geweigerd")
+	if r := p.get(base); !strings.Contains(r.body, "beroepsgeheim") {
+		t.Fatal("refusal reason not shown")
+	}
+}

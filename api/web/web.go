@@ -164,6 +164,7 @@ func (u *UI) Register(s *api.Server) {
 	u.registerCoordinator()
 	u.registerPrivacy()
 	u.registerFamilyMore()
+	u.registerInfoRequests()
 	u.registerPrivacyMore()
 	u.registerAdmin()
 	u.registerBackOffice()
