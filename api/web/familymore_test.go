@@ -62,7 +62,7 @@ func TestFamilyFileMore(t *testing.T) {
 	if r := b.post(f+"/netwerk", url.Values{"organisation": {""}, "category": {"clb"}, "role": {"x"}, "name": {"Bewaard Getypt"}}); r.code != http.StatusUnprocessableEntity || !strings.Contains(r.body, `value="Bewaard Getypt"`) || !strings.Contains(r.body, "field-error") {
 		t.Fatalf("professional without organisation: %d", r.code)
 	}
-	rm := regexp.MustCompile(`Els Demo</td>.*?action="(/gezin/[^"]+/netwerk/[^"]+/verwijderen)"`).FindStringSubmatch(strings.ReplaceAll(r.body, "\n", " "))
+	rm := regexp.MustCompile(`Els Demo</p>.*?action="(/gezin/[^"]+/netwerk/[^"]+/verwijderen)"`).FindStringSubmatch(strings.ReplaceAll(r.body, "\n", " "))
 	if rm == nil {
 		t.Fatal("no remove button")
 	}

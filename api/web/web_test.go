@@ -553,9 +553,13 @@ func TestEnglishPages(t *testing.T) {
 	coach := e.user(t, "coach7")
 	own, _ := familyOf(t, e, coach)
 	for user, paths := range map[string][]string{
-		"coach7":      {"/caseload", "/gezin/" + own, "/gezin/" + own + "/budget", "/gezin/" + own + "/traject"},
+		"coach7": {"/caseload", "/gezin/" + own, "/gezin/" + own + "/budget", "/gezin/" + own + "/traject",
+			"/gezin/" + own + "/netwerk", "/gezin/" + own + "/gezinsleden", "/gezin/" + own + "/politie", "/gezin/" + own + "/voorstellen", "/gezin/" + own + "/coachwissel"},
 		"coordinator": {"/team", "/budget", "/raad", "/uitkomsten"},
-		"privacy":     {"/privacy", "/privacy/register", "/privacy/gezin/" + own + "/art15"},
+		"privacy": {"/privacy", "/privacy/register", "/privacy/gezin/" + own + "/art15", "/privacy/controles", "/privacy/zoeken?naam=de",
+			"/privacy/aanmeldingen", "/privacy/gezin/" + own + "/vragen"},
+		"admin":      {"/beheer/medewerkers", "/beheer/medewerkers/" + e.user(t, "coach1")},
+		"backoffice": {"/backoffice"},
 	} {
 		b := login(t, e, user)
 		b.get("/taal?l=en&terug=/")
@@ -564,7 +568,8 @@ func TestEnglishPages(t *testing.T) {
 			if r.code != http.StatusOK || !strings.Contains(r.body, `<html lang="en">`) {
 				t.Errorf("%s %s: %d, not English", user, p, r.code)
 			}
-			for _, dutch := range []string{"Tijdlijn", "Mijn gezinnen", "Toestemmingen", "Afmelden", "Nog beschikbaar", "Teamoverzicht"} {
+			for _, dutch := range []string{"Tijdlijn", "Mijn gezinnen", "Toestemmingen", "Afmelden", "Nog beschikbaar", "Teamoverzicht",
+				"Medewerkers", "Te betalen", "Netwerk", "Gezinsleden", "Politiefeiten", "Mislukte aanmeldingen", "Controles"} {
 				if strings.Contains(r.body, ">"+dutch+"<") {
 					t.Errorf("%s %s: Dutch %q on an English page", user, p, dutch)
 				}
