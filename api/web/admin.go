@@ -50,7 +50,7 @@ func (u *UI) staffRegisterForm(lang string) *form {
 			{Name: "display_name", Label: u.txt.tr(lang, "staff.name"), Type: "text", Required: true},
 			{Name: "email", Label: u.txt.tr(lang, "staff.email"), Type: "text"},
 			{Name: "roles", Label: u.txt.tr(lang, "staff.roles"), Type: "checkboxes", Options: u.roleOptions(lang), Required: true},
-			{Name: "password", Label: u.txt.tr(lang, "staff.password"), Type: "text", Hint: u.txt.tr(lang, "staff.password_hint")},
+			{Name: "password", Label: u.txt.tr(lang, "staff.password"), Type: "password", Hint: u.txt.tr(lang, "staff.password_hint")},
 		}}
 }
 
@@ -236,7 +236,7 @@ func (u *UI) staffForms(lang, id string) map[string]*form {
 		"role": {ID: "role", Title: u.txt.tr(lang, "staff.grant"), Submit: u.txt.tr(lang, "staff.grant"), Action: base + "/rol",
 			Fields: []*field{{Name: "role", Label: u.txt.tr(lang, "staff.role"), Type: "select", Required: true, Options: u.roleOptions(lang)}}},
 		"password": {ID: "password", Title: u.txt.tr(lang, "staff.set_password"), Submit: u.txt.tr(lang, "staff.set_password"), Action: base + "/wachtwoord",
-			Fields: []*field{{Name: "password", Label: u.txt.tr(lang, "staff.password"), Type: "text", Hint: u.txt.tr(lang, "staff.password_hint")}}},
+			Fields: []*field{{Name: "password", Label: u.txt.tr(lang, "staff.password"), Type: "password", Hint: u.txt.tr(lang, "staff.password_hint")}}},
 		"token": {ID: "token", Title: u.txt.tr(lang, "staff.issue_token"), Submit: u.txt.tr(lang, "staff.issue_token"), Action: base + "/token",
 			Fields: []*field{
 				{Name: "label", Label: u.txt.tr(lang, "staff.token_label"), Type: "text", Required: true},

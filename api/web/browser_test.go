@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -447,7 +448,21 @@ func TestBrowser(t *testing.T) {
 		p.open("/privacy/gezin/" + own + "/art15")
 		p.checkPage(1280)
 		p.screenshot("14-privacy-art15")
-		p.open("/privacy/aanmeldingen")
+		// a failed login (the security log follows the log: look again
+		// for a moment)
+		x := newBrowser(t, e)
+		x.get("/login")
+		x.post("/login", url.Values{"login": {"coach1"}, "password": {"niet-het-wachtwoord"}})
+		for i := 0; i < 20; i++ {
+			p.open("/privacy/aanmeldingen")
+			if strings.Contains(p.text("main"), "verkeerd wachtwoord") {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if !strings.Contains(p.text("main"), "verkeerd wachtwoord") {
+			t.Fatalf("the failed login is not listed: %s", p.text("main"))
+		}
 		p.checkPage(1280)
 		p.screenshot("15-privacy-failed-logins")
 		p.open("/privacy/zoeken")

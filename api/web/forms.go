@@ -28,7 +28,7 @@ type form struct {
 	Compact bool
 }
 
-// field is one form field. Type is text, textarea, date, number, amount,
+// field is one form field. Type is text, password, textarea, date, number, amount,
 // select, checkboxes, radio, checkbox or hidden.
 type field struct {
 	Name     string
