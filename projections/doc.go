@@ -12,7 +12,7 @@
 // hands the Fact to every model in turn, so all models stand at the same
 // position at every moment the runner is between two facts. It starts from
 // the snapshots it wrote last time (a file per model with the position it
-// stands for, checked by a SHA-256 sum) and catches up from there, then
+// stands for, checked by a CRC-32C sum) and catches up from there, then
 // follows the store live through store.Subscriber. When a snapshot is
 // missing, stale, corrupt or of another model version, all models are rebuilt
 // from position 0 (that takes seconds, see BenchmarkRebuild).

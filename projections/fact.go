@@ -1,7 +1,6 @@
 package projections
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"time"
@@ -73,16 +72,9 @@ func Decode(env *store.Envelope) (f Fact, ok bool, err error) {
 	}, true, nil
 }
 
-// decodeEvent decodes env's public part. A payload without a sealed part,
-// {"public":<object>}, is read in place; everything else, and anything
-// that does not decode that way, goes through store.PublicPart, whose
-// answer (and error) counts.
+// decodeEvent decodes env's public part, read in place by
+// store.PublicPart.
 func decodeEvent(env *store.Envelope) (domain.Event, error) {
-	if pub, ok := unsealedPublic(env.Data); ok {
-		if ev, err := domain.DecodePublic(env.Type, pub); err == nil {
-			return ev, nil
-		}
-	}
 	public, err := store.PublicPart(env.Data)
 	if err != nil {
 		return nil, fmt.Errorf("position %d (%s): payload: %w", env.Position, env.Type, err)
@@ -95,35 +87,4 @@ func decodeEvent(env *store.Envelope) (domain.Event, error) {
 		return nil, fmt.Errorf("position %d (%s): %w", env.Position, env.Type, err)
 	}
 	return ev, nil
-}
-
-// unsealedPublic returns X of a payload {"public":X} when X looks like an
-// object; the caller's decoding checks that X is exactly one JSON object
-// (then the payload is exactly that layout and X is its public part).
-// store.PublicPart misses these payloads when X's last value is a string
-// (the payload then ends in "}} like a sealed one) and falls back to a full
-// parse and copy of the payload; this check avoids that cost for the 40%
-// of events that have no sealed part.
-func unsealedPublic(data []byte) ([]byte, bool) {
-	const prefix = `{"public":{`
-	n := len(data)
-	if n < len(prefix)+2 || string(data[:len(prefix)]) != prefix || data[n-2] != '}' || data[n-1] != '}' {
-		return nil, false
-	}
-	if data[n-3] == '"' {
-		// A sealed payload ends with ,"sealed":{"scope":"s","nonce":"n","box":"b"}}
-		// and s, n and b hold no quotes: the ninth quote from the end
-		// closes that marker. Leave those to store.PublicPart.
-		const marker = `,"sealed":{"scope":"`
-		i := n - 3 // the box's closing quote
-		for range 9 {
-			if i = bytes.LastIndexByte(data[:i], '"'); i < 0 {
-				break
-			}
-		}
-		if i >= 0 && bytes.HasSuffix(data[:i+1], []byte(marker)) {
-			return nil, false
-		}
-	}
-	return data[len(prefix)-1 : n-1], true
 }

@@ -515,7 +515,10 @@ func PublicPart(data []byte) (json.RawMessage, error) {
 					return pub, nil
 				}
 			}
-		} else if n := len(body); n >= 3 && body[0] == '{' && body[n-2] == '}' && body[n-1] == '}' {
+		}
+		// No sealed part (a public part ending in a string also ends the
+		// payload in "}}, so the branch above may have found none).
+		if n := len(body); n >= 3 && body[0] == '{' && body[n-2] == '}' && body[n-1] == '}' && !bytes.Contains(body, []byte(canonSealed)) {
 			return body[:n-1], nil
 		}
 	}

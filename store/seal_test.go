@@ -707,7 +707,11 @@ func TestPublicPartAgreesWithSplitPayload(t *testing.T) {
 	}
 	// The layouts Seal writes take the fast path, which returns a slice of
 	// the input rather than a copy.
-	for name, data := range map[string][]byte{"sealed": sealed, "public only": plain} {
+	plainString, err := s.Seal(ctx, "family-1", []byte(`{"a":"ends in a string"}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"sealed": sealed, "public only": plain, "public only, ends in a string": plainString} {
 		got, err := store.PublicPart(data)
 		if err != nil || len(got) == 0 {
 			t.Fatalf("%s: %v", name, err)
