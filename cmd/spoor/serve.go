@@ -344,6 +344,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		Caseload: s.models.Caseload, Timeline: s.models.Timeline, Budget: s.models.Budget,
 		Privacy: s.models.Privacy, Parket: s.models.Parket, Assessments: s.models.Assessments,
 		Outcomes: s.models.Outcomes, Location: loc, SecureCookies: c.secureCookies, Logger: log.With("component", "web"),
+		Staff: s.dir, LoginFailures: s.dir, Hours: s.models.Hours, Argon2: argon,
+		Accounts: api.LedgerAccounts{Ledger: s.ledger, Dir: s.dir, Now: teamNow},
 	})
 	if err != nil {
 		return err
