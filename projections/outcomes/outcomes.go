@@ -37,7 +37,6 @@
 package outcomes
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -57,7 +56,7 @@ var ErrBadQuery = errors.New("outcomes: bad query")
 const Name = "outcomes"
 
 // snapshotVersion changes whenever State's encoding or meaning changes.
-const snapshotVersion = 1
+const snapshotVersion = 2
 
 // Model is the outcomes read model. Apply takes the write lock, queries the
 // read lock; results are fresh values.
@@ -238,34 +237,21 @@ func (p Period) Validate() error {
 // SnapshotVersion implements projections.Snapshotter.
 func (m *Model) SnapshotVersion() int { return snapshotVersion }
 
-// MarshalSnapshot encodes the whole state as JSON.
+// MarshalSnapshot encodes the whole state in the binary form of
+// snapcodec.go.
 func (m *Model) MarshalSnapshot() ([]byte, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	b, err := json.Marshal(&m.st)
-	if err != nil {
-		return nil, fmt.Errorf("outcomes: snapshot: %w", err)
-	}
-	return b, nil
+	return appendState(nil, &m.st), nil
 }
 
 // UnmarshalSnapshot replaces the state with a snapshot made by
-// MarshalSnapshot; on error the state is left unchanged.
+// MarshalSnapshot; a torn or malformed snapshot gives an error and leaves
+// the state unchanged. The state keeps no reference to data.
 func (m *Model) UnmarshalSnapshot(data []byte) error {
-	var st State
-	if err := json.Unmarshal(data, &st); err != nil {
-		return fmt.Errorf("outcomes: snapshot: %w", err)
-	}
-	if st.Families == nil {
-		st.Families = map[domain.FamilyID]*Family{}
-	}
-	for _, f := range st.Families {
-		if f.Sources == nil {
-			f.Sources = map[int]domain.ReferralSource{}
-		}
-		if f.Members == nil {
-			f.Members = map[domain.MemberID]*Member{}
-		}
+	st, err := readState(data)
+	if err != nil {
+		return err
 	}
 	m.mu.Lock()
 	m.st = st
