@@ -338,16 +338,6 @@ func (e *env) accessEvents(family string) []map[string]any {
 
 func storeConflict() error { return store.ErrVersionConflict }
 
-// newEnvB is newEnv with the family timeline route of the audit tests.
-func newEnvB(b *testing.B) *env {
-	return newEnv(b, func(s *Server) {
-		s.HandleFamily(FamilyRoute{Method: "GET", Path: "/api/v1/families/{family}/timeline", Part: auth.PartTimeline, Read: true,
-			Handle: func(w http.ResponseWriter, r *http.Request, fr FamilyRequest) error {
-				WriteJSON(w, 200, map[string]any{"family": fr.Family.ID, "entries": []string{"a contact note of some length"}})
-				return nil
-			}})
-	})
-}
 
 // storeBackups backs the test store up into dir, as serve does.
 type storeBackups struct {
