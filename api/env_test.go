@@ -338,7 +338,6 @@ func (e *env) accessEvents(family string) []map[string]any {
 
 func storeConflict() error { return store.ErrVersionConflict }
 
-
 // storeBackups backs the test store up into dir, as serve does.
 type storeBackups struct {
 	e   *env
