@@ -22,7 +22,6 @@
 package assessments
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -41,7 +40,7 @@ var ErrNoRegistration = errors.New("assessments: no registration")
 const Name = "assessments"
 
 // snapshotVersion changes whenever State's encoding or meaning changes.
-const snapshotVersion = 1
+const snapshotVersion = 2
 
 // Options are the model's settings.
 type Options struct {
@@ -429,26 +428,21 @@ func (m *Model) Overdue(today domain.Date, instrumentID string, asOf time.Time) 
 // SnapshotVersion implements projections.Snapshotter.
 func (m *Model) SnapshotVersion() int { return snapshotVersion }
 
-// MarshalSnapshot encodes the whole state as JSON.
+// MarshalSnapshot encodes the whole state in the binary form of
+// snapcodec.go.
 func (m *Model) MarshalSnapshot() ([]byte, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	b, err := json.Marshal(&m.st)
-	if err != nil {
-		return nil, fmt.Errorf("assessments: snapshot: %w", err)
-	}
-	return b, nil
+	return appendState(nil, &m.st), nil
 }
 
 // UnmarshalSnapshot replaces the state with a snapshot made by
-// MarshalSnapshot; on error the state is left unchanged.
+// MarshalSnapshot; a torn or malformed snapshot gives an error and leaves
+// the state unchanged. The state keeps no reference to data.
 func (m *Model) UnmarshalSnapshot(data []byte) error {
-	var st State
-	if err := json.Unmarshal(data, &st); err != nil {
-		return fmt.Errorf("assessments: snapshot: %w", err)
-	}
-	if st.Families == nil {
-		st.Families = map[domain.FamilyID]*Family{}
+	st, err := readState(data)
+	if err != nil {
+		return err
 	}
 	m.mu.Lock()
 	m.st = st
