@@ -48,14 +48,20 @@ func loaded(t testing.TB) (*budget.Model, []projections.Fact) {
 
 func answers(t testing.TB, m *budget.Model) map[string]any {
 	t.Helper()
+	return answersFor(t, m, "f3")
+}
+
+// answersFor is every query's answer now, with fam as the one family asked.
+func answersFor(t testing.TB, m *budget.Model, fam domain.FamilyID) map[string]any {
+	t.Helper()
 	var now time.Time
 	return map[string]any{
-		"council_2026":   must(m.CouncilReport(d("2026-01-01"), d("2026-12-31"), now))(t),
-		"totals_q1_2026": must(m.Totals(d("2026-01-01"), d("2026-03-31"), now))(t),
-		"family_f3":      must(m.Family("f3", now))(t),
-		"families":       m.Families(now),
-		"envelopes":      must(m.Envelopes(0, now))(t),
-		"cost_avoidance": must(m.CostAvoidance(domain.Date{}, domain.Date{}, now))(t),
+		"council_2026":          must(m.CouncilReport(d("2026-01-01"), d("2026-12-31"), now))(t),
+		"totals_q1_2026":        must(m.Totals(d("2026-01-01"), d("2026-03-31"), now))(t),
+		"family_" + string(fam): must(m.Family(fam, now))(t),
+		"families":              m.Families(now),
+		"envelopes":             must(m.Envelopes(0, now))(t),
+		"cost_avoidance":        must(m.CostAvoidance(domain.Date{}, domain.Date{}, now))(t),
 	}
 }
 
@@ -341,26 +347,46 @@ func TestOutOfOrderDates(t *testing.T) {
 }
 
 // TestSnapshotRoundTrip restores a snapshot into a fresh model and expects
-// identical answers.
+// identical answers, for the scenario and for a year of a 50-family team.
 func TestSnapshotRoundTrip(t *testing.T) {
 	m, _ := loaded(t)
-	data, err := m.MarshalSnapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := budget.New()
-	if err := r.UnmarshalSnapshot(data); err != nil {
-		t.Fatal(err)
-	}
-	a, b := answers(t, m), answers(t, r)
-	for k := range a {
-		ja, _ := json.Marshal(a[k])
-		jb, _ := json.Marshal(b[k])
-		if string(ja) != string(jb) {
-			t.Errorf("%s differs after the round trip", k)
+	year := budget.New()
+	projtest.Feed(yearOfTeam(), year)
+	for name, c := range map[string]struct {
+		src *budget.Model
+		fam domain.FamilyID
+	}{"scenario": {m, "f3"}, "year": {year, "f07"}} {
+		src := c.src
+		data, err := src.MarshalSnapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := budget.New()
+		if err := r.UnmarshalSnapshot(data); err != nil {
+			t.Fatal(err)
+		}
+		a, b := answersFor(t, src, c.fam), answersFor(t, r, c.fam)
+		for _, asOf := range []time.Time{at("2026-03-01T00:00:00Z"), at("2026-09-15T12:00:00Z")} {
+			for _, q := range []struct {
+				name string
+				a, b any
+			}{
+				{"council", must(src.CouncilReport(d("2026-01-01"), d("2026-12-31"), asOf))(t), must(r.CouncilReport(d("2026-01-01"), d("2026-12-31"), asOf))(t)},
+				{"families", src.Families(asOf), r.Families(asOf)},
+				{"envelopes", must(src.Envelopes(2026, asOf))(t), must(r.Envelopes(2026, asOf))(t)},
+			} {
+				a[fmt.Sprintf("%s_%s", q.name, asOf)], b[fmt.Sprintf("%s_%s", q.name, asOf)] = q.a, q.b
+			}
+		}
+		for k := range a {
+			ja, _ := json.Marshal(a[k])
+			jb, _ := json.Marshal(b[k])
+			if string(ja) != string(jb) {
+				t.Errorf("%s: %s differs after the round trip", name, k)
+			}
 		}
 	}
-	if err := r.UnmarshalSnapshot([]byte("[")); err == nil {
+	if err := m.UnmarshalSnapshot([]byte("[")); err == nil {
 		t.Errorf("a corrupt snapshot was accepted")
 	}
 }

@@ -1,9 +1,7 @@
 package budget
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"sort"
 	"sync"
@@ -238,26 +236,23 @@ func dayKey(d domain.Date) int32 { return int32(d.Year()*10000 + int(d.Month())*
 // Name returns "budget".
 func (m *Model) Name() string { return "budget" }
 
-// SnapshotVersion is 1.
-func (m *Model) SnapshotVersion() int { return 1 }
+// SnapshotVersion is 2 (the binary form of snapcodec.go; 1 was JSON).
+func (m *Model) SnapshotVersion() int { return 2 }
 
-// MarshalSnapshot returns the state as JSON.
+// MarshalSnapshot returns the state in the binary form of snapcodec.go.
 func (m *Model) MarshalSnapshot() ([]byte, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	b, err := json.Marshal(&m.st)
-	if err != nil {
-		return nil, fmt.Errorf("budget: snapshot: %w", err)
-	}
-	return b, nil
+	return appendState(nil, &m.st)
 }
 
 // UnmarshalSnapshot replaces the state with a snapshot made by
-// MarshalSnapshot.
+// MarshalSnapshot; a torn or malformed snapshot gives an error and leaves
+// the state unchanged. The state keeps no reference to data.
 func (m *Model) UnmarshalSnapshot(data []byte) error {
-	var st State
-	if err := json.Unmarshal(data, &st); err != nil {
-		return fmt.Errorf("budget: snapshot: %w", err)
+	st, err := readState(data)
+	if err != nil {
+		return err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
