@@ -1,18 +1,17 @@
 package outcomes
 
 import (
-	"encoding/binary"
 	"errors"
-	"time"
 
 	"spoor/domain"
+	"spoor/projections/snapcodec"
 )
 
 // The snapshot (version 2) is binary: the number of families, then per
-// family its id and fields in declaration order. Strings are
-// uvarint-length-prefixed; dates are their yyyymmdd key (0: none); instants
-// are a presence byte, then Unix seconds (varint), nanoseconds and zone
-// offset in seconds (varints); maps and slices are a count (a restore gives
+// family its id and fields in declaration order, each in the form of
+// package snapcodec (strings uvarint-length-prefixed; dates their yyyymmdd
+// key, 0: none; instants a presence byte, then Unix seconds, nanoseconds
+// and zone offset); maps and slices are a count (a restore gives
 // nil for an empty slice, as the JSON form's readers treated both alike).
 // A restart decodes this in a fraction of the time encoding/json took.
 // TestSnapshotCodecFields fails when a field is added to one of these types
@@ -21,233 +20,91 @@ import (
 // errSnapshot is returned for a snapshot that is torn or not of this form.
 var errSnapshot = errors.New("outcomes: snapshot: truncated or malformed")
 
-// snapWriter appends the binary form.
-type snapWriter struct{ b []byte }
-
-func (w *snapWriter) uv(v uint64)  { w.b = binary.AppendUvarint(w.b, v) }
-func (w *snapWriter) v(v int64)    { w.b = binary.AppendVarint(w.b, v) }
-func (w *snapWriter) str(s string) { w.uv(uint64(len(s))); w.b = append(w.b, s...) }
-
-func (w *snapWriter) date(d domain.Date) {
-	if d.IsZero() {
-		w.uv(0)
-		return
-	}
-	w.uv(uint64(d.Year()*10000 + int(d.Month())*100 + d.Day()))
-}
-
-func (w *snapWriter) time(t time.Time) {
-	if t.IsZero() {
-		w.b = append(w.b, 0)
-		return
-	}
-	_, off := t.Zone()
-	w.b = append(w.b, 1)
-	w.v(t.Unix())
-	w.uv(uint64(t.Nanosecond()))
-	w.v(int64(off))
-}
-
-func (w *snapWriter) family(id domain.FamilyID, f *Family) {
-	w.str(string(id))
-	w.v(int64(f.Trajectory))
-	w.uv(uint64(len(f.Sources)))
+func writeFamily(w *snapcodec.Writer, id domain.FamilyID, f *Family) {
+	w.String(string(id))
+	w.Varint(int64(f.Trajectory))
+	w.Uvarint(uint64(len(f.Sources)))
 	for k, s := range f.Sources {
-		w.v(int64(k))
-		w.str(string(s))
+		w.Varint(int64(k))
+		w.String(string(s))
 	}
-	w.uv(uint64(len(f.Members)))
+	w.Uvarint(uint64(len(f.Members)))
 	for k, m := range f.Members {
-		w.str(string(k))
-		w.str(string(m.Role))
-		w.date(m.LeftOn)
-		w.time(m.LeftAt)
+		w.String(string(k))
+		w.String(string(m.Role))
+		w.Date(m.LeftOn)
+		w.Time(m.LeftAt)
 	}
-	w.uv(uint64(len(f.Registrations)))
+	w.Uvarint(uint64(len(f.Registrations)))
 	for i := range f.Registrations {
 		r := &f.Registrations[i]
-		w.time(r.At)
-		w.v(int64(r.Trajectory))
-		w.str(string(r.AssessmentID))
-		w.date(r.Date)
-		w.str(r.InstrumentID)
-		w.v(int64(r.InstrumentVersion))
-		w.str(string(r.Moment))
-		w.uv(uint64(len(r.Answers)))
+		w.Time(r.At)
+		w.Varint(int64(r.Trajectory))
+		w.String(string(r.AssessmentID))
+		w.Date(r.Date)
+		w.String(r.InstrumentID)
+		w.Varint(int64(r.InstrumentVersion))
+		w.String(string(r.Moment))
+		w.Uvarint(uint64(len(r.Answers)))
 		for j := range r.Answers {
 			a := &r.Answers[j]
-			w.str(a.Item)
-			w.str(string(a.Member))
-			w.str(string(a.Subject))
-			w.str(string(a.Status))
-			w.v(int64(a.Level))
+			w.String(a.Item)
+			w.String(string(a.Member))
+			w.String(string(a.Subject))
+			w.String(string(a.Status))
+			w.Varint(int64(a.Level))
 		}
 	}
 }
 
 // appendState appends the binary form of st to b.
 func appendState(b []byte, st *State) []byte {
-	w := &snapWriter{b: b}
-	w.uv(uint64(len(st.Families)))
+	w := snapcodec.NewWriter(b)
+	w.Uvarint(uint64(len(st.Families)))
 	for id, f := range st.Families {
-		w.family(id, f)
+		writeFamily(w, id, f)
 	}
-	return w.b
+	return w.Bytes()
 }
 
-// snapReader reads the binary form; strings are slices of s (one copy of
-// the data for all of them). The first error sticks.
-type snapReader struct {
-	s   string
-	i   int
-	bad bool
-}
-
-func (r *snapReader) uv() uint64 {
-	if r.bad {
-		return 0
-	}
-	s := r.s[r.i:]
-	var x uint64
-	var sh uint
-	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
-		c := s[i]
-		if c < 0x80 {
-			if i == binary.MaxVarintLen64-1 && c > 1 {
-				break
-			}
-			r.i += i + 1
-			return x | uint64(c)<<sh
-		}
-		x |= uint64(c&0x7f) << sh
-		sh += 7
-	}
-	r.bad = true
-	return 0
-}
-
-func (r *snapReader) v() int64 {
-	u := r.uv()
-	x := int64(u >> 1)
-	if u&1 != 0 {
-		x = ^x
-	}
-	return x
-}
-
-// int reads a varint that must fit an int32 (trajectories, versions,
-// levels).
-func (r *snapReader) int() int {
-	x := r.v()
-	if x < -1<<31 || x > 1<<31-1 {
-		r.bad = true
-		return 0
-	}
-	return int(x)
-}
-
-func (r *snapReader) byte() byte {
-	if r.bad || r.i >= len(r.s) {
-		r.bad = true
-		return 0
-	}
-	c := r.s[r.i]
-	r.i++
-	return c
-}
-
-func (r *snapReader) str() string {
-	n := r.uv()
-	if r.bad || n > uint64(len(r.s)-r.i) {
-		r.bad = true
-		return ""
-	}
-	v := r.s[r.i : r.i+int(n)]
-	r.i += int(n)
-	return v
-}
-
-func (r *snapReader) date() domain.Date {
-	k := r.uv()
-	if k == 0 || r.bad {
-		return domain.Date{}
-	}
-	if k > 99991231 {
-		r.bad = true
-		return domain.Date{}
-	}
-	return domain.NewDate(int(k/10000), time.Month(k/100%100), int(k%100))
-}
-
-func (r *snapReader) time() time.Time {
-	switch r.byte() {
-	case 0:
-		return time.Time{}
-	case 1:
-	default:
-		r.bad = true
-		return time.Time{}
-	}
-	sec, nsec, off := r.v(), r.uv(), r.v()
-	if r.bad || nsec >= 1e9 || off < -86400 || off > 86400 {
-		r.bad = true
-		return time.Time{}
-	}
-	t := time.Unix(sec, int64(nsec))
-	if off == 0 {
-		return t.UTC() // as encoding/json reads "Z"
-	}
-	return t.In(time.FixedZone("", int(off)))
-}
-
-// count reads a count of items that each take at least one byte.
-func (r *snapReader) count() int {
-	n := r.uv()
-	if r.bad || n > uint64(len(r.s)-r.i) {
-		r.bad = true
-		return 0
-	}
-	return int(n)
-}
-
-func (r *snapReader) family() (domain.FamilyID, *Family) {
-	id := domain.FamilyID(r.str())
-	f := &Family{Trajectory: r.int()}
-	n := r.count()
+func readFamily(r *snapcodec.Reader) (domain.FamilyID, *Family) {
+	id := domain.FamilyID(r.String())
+	f := &Family{Trajectory: r.Int()}
+	n := r.Count()
 	f.Sources = make(map[int]domain.ReferralSource, n)
 	for range n {
-		k := r.int()
-		f.Sources[k] = domain.ReferralSource(r.str())
+		k := r.Int()
+		f.Sources[k] = domain.ReferralSource(r.String())
 	}
-	n = r.count()
+	n = r.Count()
 	f.Members = make(map[domain.MemberID]*Member, n)
 	if n > 0 {
 		mems := make([]Member, n)
 		for i := range mems {
-			k := domain.MemberID(r.str())
-			mems[i] = Member{Role: domain.MemberRole(r.str()), LeftOn: r.date(), LeftAt: r.time()}
+			k := domain.MemberID(r.String())
+			mems[i] = Member{Role: domain.MemberRole(r.String()), LeftOn: r.Date(), LeftAt: r.Time()}
 			f.Members[k] = &mems[i]
 		}
 	}
-	if n = r.count(); n > 0 {
+	if n = r.Count(); n > 0 {
 		f.Registrations = make([]Registration, n)
 		for i := range f.Registrations {
 			g := &f.Registrations[i]
-			g.At = r.time()
-			g.Trajectory = r.int()
-			g.AssessmentID = domain.AssessmentID(r.str())
-			g.Date = r.date()
-			g.InstrumentID = r.str()
-			g.InstrumentVersion = r.int()
-			g.Moment = domain.AssessmentMoment(r.str())
-			if k := r.count(); k > 0 {
+			g.At = r.Time()
+			g.Trajectory = r.Int()
+			g.AssessmentID = domain.AssessmentID(r.String())
+			g.Date = r.Date()
+			g.InstrumentID = r.String()
+			g.InstrumentVersion = r.Int()
+			g.Moment = domain.AssessmentMoment(r.String())
+			if k := r.Count(); k > 0 {
 				g.Answers = make([]Answer, k)
 				for j := range g.Answers {
-					g.Answers[j] = Answer{Item: r.str(), Member: domain.MemberID(r.str()), Subject: domain.Subject(r.str()),
-						Status: domain.AnswerStatus(r.str()), Level: r.int()}
+					g.Answers[j] = Answer{Item: r.String(), Member: domain.MemberID(r.String()), Subject: domain.Subject(r.String()),
+						Status: domain.AnswerStatus(r.String()), Level: r.Int()}
 				}
 			}
-			if r.bad {
+			if r.Err() != nil {
 				break
 			}
 		}
@@ -257,17 +114,17 @@ func (r *snapReader) family() (domain.FamilyID, *Family) {
 
 // readState reads what appendState wrote, all of data.
 func readState(data []byte) (State, error) {
-	r := &snapReader{s: string(data)}
-	n := r.count()
+	r := snapcodec.NewReader(data)
+	n := r.Count()
 	fams := make(map[domain.FamilyID]*Family, n)
 	for range n {
-		if r.bad {
+		if r.Err() != nil {
 			break
 		}
-		id, f := r.family()
+		id, f := readFamily(r)
 		fams[id] = f
 	}
-	if r.bad || r.i != len(r.s) || len(fams) != n {
+	if r.Err() != nil || r.Len() != 0 || len(fams) != n {
 		return State{}, errSnapshot
 	}
 	return State{Families: fams}, nil
