@@ -1,462 +1,305 @@
 package privacy
 
 import (
-	"encoding/binary"
 	"time"
 
 	"spoor/domain"
+	"spoor/projections/snapcodec"
 )
 
 // The families part of a snapshot (version 3) is binary: the number of
-// families, then per family its id and fields in declaration order.
-// Strings are uvarint-length-prefixed; dates are their yyyymmdd key (0:
-// none); instants are a presence byte, then Unix seconds (varint),
-// nanoseconds and zone offset in seconds (varints); maps and slices are a
+// families, then per family its id and fields in declaration order, each
+// in the form of package snapcodec (strings uvarint-length-prefixed; dates
+// their yyyymmdd key, 0: none; instants a presence byte, then Unix seconds,
+// nanoseconds and zone offset); maps and slices are a
 // count, with count+1 (0: nil) for the slices whose JSON form has no
 // omitempty, so that a restore gives what the JSON form gave. A restart
 // decodes this in a fraction of the time encoding/json took.
 // TestFamiliesCodecFields fails when a field is added to one of these types
 // without being added here.
 
-// famWriter appends the binary form.
-type famWriter struct{ b []byte }
-
-func (w *famWriter) uv(v uint64)  { w.b = binary.AppendUvarint(w.b, v) }
-func (w *famWriter) v(v int64)    { w.b = binary.AppendVarint(w.b, v) }
-func (w *famWriter) str(s string) { w.uv(uint64(len(s))); w.b = append(w.b, s...) }
-func (w *famWriter) date(d domain.Date) {
-	if d.IsZero() {
-		w.uv(0)
-		return
-	}
-	w.uv(uint64(dayKey(d)))
-}
-
-func (w *famWriter) bool(v bool) {
-	if v {
-		w.b = append(w.b, 1)
-	} else {
-		w.b = append(w.b, 0)
-	}
-}
-
-func (w *famWriter) time(t time.Time) {
-	if t.IsZero() {
-		w.b = append(w.b, 0)
-		return
-	}
-	_, off := t.Zone()
-	w.b = append(w.b, 1)
-	w.v(t.Unix())
-	w.uv(uint64(t.Nanosecond()))
-	w.v(int64(off))
-}
-
 // strs writes a slice whose JSON form has no omitempty (nil and empty
 // differ).
-func strs[T ~string](w *famWriter, s []T) {
+func strs[T ~string](w *snapcodec.Writer, s []T) {
 	if s == nil {
-		w.uv(0)
+		w.Uvarint(0)
 		return
 	}
-	w.uv(uint64(len(s)) + 1)
+	w.Uvarint(uint64(len(s)) + 1)
 	for _, v := range s {
-		w.str(string(v))
+		w.String(string(v))
 	}
 }
 
-func (w *famWriter) scope(s *domain.ConsentScope) {
-	w.str(string(s.Action))
-	w.str(s.RecipientOrg)
-	w.str(string(s.RecipientCategory))
-	w.str(string(s.Purpose))
+func writeScope(w *snapcodec.Writer, s *domain.ConsentScope) {
+	w.String(string(s.Action))
+	w.String(s.RecipientOrg)
+	w.String(string(s.RecipientCategory))
+	w.String(string(s.Purpose))
 	strs(w, s.DataCategories)
-	w.date(s.From)
-	w.date(s.Until)
+	w.Date(s.From)
+	w.Date(s.Until)
 }
 
-func (w *famWriter) family(id domain.FamilyID, f *Family) {
-	w.str(string(id))
-	w.str(string(f.Coach))
-	w.bool(f.Closed)
-	w.uv(uint64(len(f.Covers)))
+func writeFamily(w *snapcodec.Writer, id domain.FamilyID, f *Family) {
+	w.String(string(id))
+	w.String(string(f.Coach))
+	w.Bool(f.Closed)
+	w.Uvarint(uint64(len(f.Covers)))
 	for _, c := range f.Covers {
-		w.str(string(c.ID))
-		w.str(string(c.CoachID))
-		w.date(c.From)
-		w.date(c.Last)
+		w.String(string(c.ID))
+		w.String(string(c.CoachID))
+		w.Date(c.From)
+		w.Date(c.Last)
 	}
-	w.uv(uint64(len(f.Members)))
+	w.Uvarint(uint64(len(f.Members)))
 	for k, v := range f.Members {
-		w.str(string(k))
-		w.str(string(v))
+		w.String(string(k))
+		w.String(string(v))
 	}
-	w.uv(uint64(len(f.Consents)))
+	w.Uvarint(uint64(len(f.Consents)))
 	for k, c := range f.Consents {
-		w.str(string(k))
-		w.str(string(c.ID))
-		w.date(c.Date)
-		w.time(c.At)
-		w.str(string(c.GrantorID))
-		w.scope(&c.Scope)
-		w.str(string(c.Form))
-		w.bool(c.Refused)
-		w.date(c.WithdrawnOn)
-		w.time(c.WithdrawnAt)
-		w.date(c.ExpiredOn)
-		w.time(c.ExpiredAt)
+		w.String(string(k))
+		w.String(string(c.ID))
+		w.Date(c.Date)
+		w.Time(c.At)
+		w.String(string(c.GrantorID))
+		writeScope(w, &c.Scope)
+		w.String(string(c.Form))
+		w.Bool(c.Refused)
+		w.Date(c.WithdrawnOn)
+		w.Time(c.WithdrawnAt)
+		w.Date(c.ExpiredOn)
+		w.Time(c.ExpiredAt)
 	}
-	w.uv(uint64(len(f.Disclosures)))
+	w.Uvarint(uint64(len(f.Disclosures)))
 	for _, d := range f.Disclosures {
 		e := &d.DisclosureMade
-		w.str(string(e.DisclosureID))
-		w.date(e.Date)
-		w.str(e.RecipientOrg)
-		w.str(e.RecipientRole)
-		w.str(string(e.RecipientCategory))
+		w.String(string(e.DisclosureID))
+		w.Date(e.Date)
+		w.String(e.RecipientOrg)
+		w.String(e.RecipientRole)
+		w.String(string(e.RecipientCategory))
 		strs(w, e.DataCategories)
-		w.str(string(e.Purpose))
-		w.str(string(e.LegalBasis))
-		w.str(string(e.ConsentID))
-		w.uv(uint64(len(e.Members))) // omitempty: empty comes back nil
+		w.String(string(e.Purpose))
+		w.String(string(e.LegalBasis))
+		w.String(string(e.ConsentID))
+		w.Uvarint(uint64(len(e.Members))) // omitempty: empty comes back nil
 		for _, m := range e.Members {
-			w.str(string(m))
+			w.String(string(m))
 		}
-		w.str(string(e.DecidedBy))
-		w.bool(e.Confidential)
-		w.str(string(e.InfoRequestID))
-		w.uv(d.Position)
-		w.time(d.At)
-		w.bool(d.Implied)
-		w.str(string(d.SpendID))
-		w.date(d.InformedOn)
-		w.time(d.InformedAt)
-		w.str(string(d.InformForm))
-		w.date(d.LiftedOn)
-		w.time(d.LiftedAt)
-		w.str(string(d.LiftedBy))
+		w.String(string(e.DecidedBy))
+		w.Bool(e.Confidential)
+		w.String(string(e.InfoRequestID))
+		w.Uvarint(d.Position)
+		w.Time(d.At)
+		w.Bool(d.Implied)
+		w.String(string(d.SpendID))
+		w.Date(d.InformedOn)
+		w.Time(d.InformedAt)
+		w.String(string(d.InformForm))
+		w.Date(d.LiftedOn)
+		w.Time(d.LiftedAt)
+		w.String(string(d.LiftedBy))
 	}
-	w.uv(uint64(len(f.InfoRequests)))
+	w.Uvarint(uint64(len(f.InfoRequests)))
 	for _, r := range f.InfoRequests {
 		e := &r.InfoRequestReceived
-		w.str(string(e.RequestID))
-		w.date(e.Date)
-		w.str(e.FromOrg)
-		w.str(e.FromRole)
-		w.str(string(e.FromCategory))
+		w.String(string(e.RequestID))
+		w.Date(e.Date)
+		w.String(e.FromOrg)
+		w.String(e.FromRole)
+		w.String(string(e.FromCategory))
 		strs(w, e.DataCategories)
-		w.str(string(e.Purpose))
-		w.time(r.At)
-		w.str(string(r.AnsweredBy))
-		w.date(r.AnsweredOn)
-		w.time(r.AnsweredAt)
-		w.date(r.RefusedOn)
-		w.time(r.RefusedAt)
-		w.str(string(r.Refusal))
-		w.str(string(r.RefusedBy))
+		w.String(string(e.Purpose))
+		w.Time(r.At)
+		w.String(string(r.AnsweredBy))
+		w.Date(r.AnsweredOn)
+		w.Time(r.AnsweredAt)
+		w.Date(r.RefusedOn)
+		w.Time(r.RefusedAt)
+		w.String(string(r.Refusal))
+		w.String(string(r.RefusedBy))
 	}
-	w.uv(uint64(len(f.Held)))
+	w.Uvarint(uint64(len(f.Held)))
 	for k, h := range f.Held {
-		w.str(string(k))
-		w.uv(uint64(len(h.Days)))
+		w.String(string(k))
+		w.Uvarint(uint64(len(h.Days)))
 		var pd, pa int64
 		for i := range h.Days {
-			w.v(int64(h.Days[i]) - pd)
-			w.v(h.Ats[i] - pa)
+			w.Varint(int64(h.Days[i]) - pd)
+			w.Varint(h.Ats[i] - pa)
 			pd, pa = int64(h.Days[i]), h.Ats[i]
 		}
 	}
-	w.uv(uint64(len(f.CatSince)))
+	w.Uvarint(uint64(len(f.CatSince)))
 	for k, t := range f.CatSince {
-		w.str(string(k))
-		w.time(t)
+		w.String(string(k))
+		w.Time(t)
 	}
-	w.time(f.FirstAt)
-	w.time(f.ErasedAt)
-	w.date(f.ErasedOn)
+	w.Time(f.FirstAt)
+	w.Time(f.ErasedAt)
+	w.Date(f.ErasedOn)
 }
 
 // appendFamilies appends the binary form of fams to b.
 func appendFamilies(b []byte, fams map[domain.FamilyID]*Family) []byte {
-	w := &famWriter{b: b}
-	w.uv(uint64(len(fams)))
+	w := snapcodec.NewWriter(b)
+	w.Uvarint(uint64(len(fams)))
 	for id, f := range fams {
-		w.family(id, f)
+		writeFamily(w, id, f)
 	}
-	return w.b
-}
-
-// famReader reads the binary form; strings are slices of s (one copy of
-// the data for all of them). The first error sticks.
-type famReader struct {
-	s   string
-	i   int
-	bad bool
-}
-
-func (r *famReader) uv() uint64 {
-	if r.bad {
-		return 0
-	}
-	v, n := uvarintString(r.s[r.i:])
-	if n <= 0 {
-		r.bad = true
-		return 0
-	}
-	r.i += n
-	return v
-}
-
-func (r *famReader) v() int64 {
-	u := r.uv()
-	x := int64(u >> 1)
-	if u&1 != 0 {
-		x = ^x
-	}
-	return x
-}
-
-// uvarintString is binary.Uvarint over a string.
-func uvarintString(s string) (uint64, int) {
-	var x uint64
-	var sh uint
-	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
-		c := s[i]
-		if c < 0x80 {
-			if i == binary.MaxVarintLen64-1 && c > 1 {
-				return 0, -1
-			}
-			return x | uint64(c)<<sh, i + 1
-		}
-		x |= uint64(c&0x7f) << sh
-		sh += 7
-	}
-	return 0, 0
-}
-
-func (r *famReader) byte() byte {
-	if r.bad || r.i >= len(r.s) {
-		r.bad = true
-		return 0
-	}
-	c := r.s[r.i]
-	r.i++
-	return c
-}
-
-func (r *famReader) str() string {
-	n := r.uv()
-	if r.bad || n > uint64(len(r.s)-r.i) {
-		r.bad = true
-		return ""
-	}
-	v := r.s[r.i : r.i+int(n)]
-	r.i += int(n)
-	return v
-}
-
-func (r *famReader) date() domain.Date {
-	k := r.uv()
-	if k == 0 || r.bad {
-		return domain.Date{}
-	}
-	if k > 99991231 {
-		r.bad = true
-		return domain.Date{}
-	}
-	return keyDate(int32(k))
-}
-
-func (r *famReader) bool() bool {
-	switch r.byte() {
-	case 0:
-		return false
-	case 1:
-		return true
-	}
-	r.bad = true
-	return false
-}
-
-func (r *famReader) time() time.Time {
-	switch r.byte() {
-	case 0:
-		return time.Time{}
-	case 1:
-	default:
-		r.bad = true
-		return time.Time{}
-	}
-	sec, nsec, off := r.v(), r.uv(), r.v()
-	if r.bad || nsec >= 1e9 {
-		r.bad = true
-		return time.Time{}
-	}
-	t := time.Unix(sec, int64(nsec))
-	if off == 0 {
-		return t.UTC() // as encoding/json reads "Z"
-	}
-	return t.In(time.FixedZone("", int(off)))
-}
-
-// count reads a count of items that each take at least one byte.
-func (r *famReader) count() int {
-	n := r.uv()
-	if r.bad || n > uint64(len(r.s)-r.i) {
-		r.bad = true
-		return 0
-	}
-	return int(n)
+	return w.Bytes()
 }
 
 // strsOf reads what strs wrote.
-func strsOf[T ~string](r *famReader) []T {
-	n := r.count()
+func strsOf[T ~string](r *snapcodec.Reader) []T {
+	n := r.Count()
 	if n == 0 {
 		return nil
 	}
 	out := make([]T, n-1)
 	for i := range out {
-		out[i] = T(r.str())
+		out[i] = T(r.String())
 	}
 	return out
 }
 
-func (r *famReader) scope() domain.ConsentScope {
+func readScope(r *snapcodec.Reader) domain.ConsentScope {
 	var s domain.ConsentScope
-	s.Action = domain.ConsentAction(r.str())
-	s.RecipientOrg = r.str()
-	s.RecipientCategory = domain.RecipientCategory(r.str())
-	s.Purpose = domain.Purpose(r.str())
+	s.Action = domain.ConsentAction(r.String())
+	s.RecipientOrg = r.String()
+	s.RecipientCategory = domain.RecipientCategory(r.String())
+	s.Purpose = domain.Purpose(r.String())
 	s.DataCategories = strsOf[domain.DataCategory](r)
-	s.From = r.date()
-	s.Until = r.date()
+	s.From = r.Date()
+	s.Until = r.Date()
 	return s
 }
 
-func (r *famReader) family() (domain.FamilyID, *Family) {
-	id := domain.FamilyID(r.str())
-	f := &Family{Coach: domain.StaffID(r.str()), Closed: r.bool()}
-	if n := r.count(); n > 0 {
+func readFamily(r *snapcodec.Reader) (domain.FamilyID, *Family) {
+	id := domain.FamilyID(r.String())
+	f := &Family{Coach: domain.StaffID(r.String()), Closed: r.Bool()}
+	if n := r.Count(); n > 0 {
 		f.Covers = make([]Cover, n)
 		for i := range f.Covers {
-			f.Covers[i] = Cover{ID: domain.CoverID(r.str()), CoachID: domain.StaffID(r.str()), From: r.date(), Last: r.date()}
+			f.Covers[i] = Cover{ID: domain.CoverID(r.String()), CoachID: domain.StaffID(r.String()), From: r.Date(), Last: r.Date()}
 		}
 	}
-	if n := r.count(); n > 0 {
+	if n := r.Count(); n > 0 {
 		f.Members = make(map[domain.MemberID]domain.MemberRole, n)
 		for range n {
-			k := domain.MemberID(r.str())
-			f.Members[k] = domain.MemberRole(r.str())
+			k := domain.MemberID(r.String())
+			f.Members[k] = domain.MemberRole(r.String())
 		}
 	}
-	if n := r.count(); n > 0 {
+	if n := r.Count(); n > 0 {
 		f.Consents = make(map[domain.ConsentID]*Consent, n)
 		for range n {
-			k := domain.ConsentID(r.str())
-			c := &Consent{ID: domain.ConsentID(r.str()), Date: r.date(), At: r.time(), GrantorID: domain.MemberID(r.str())}
-			c.Scope = r.scope()
-			c.Form = domain.ConsentForm(r.str())
-			c.Refused = r.bool()
-			c.WithdrawnOn, c.WithdrawnAt = r.date(), r.time()
-			c.ExpiredOn, c.ExpiredAt = r.date(), r.time()
+			k := domain.ConsentID(r.String())
+			c := &Consent{ID: domain.ConsentID(r.String()), Date: r.Date(), At: r.Time(), GrantorID: domain.MemberID(r.String())}
+			c.Scope = readScope(r)
+			c.Form = domain.ConsentForm(r.String())
+			c.Refused = r.Bool()
+			c.WithdrawnOn, c.WithdrawnAt = r.Date(), r.Time()
+			c.ExpiredOn, c.ExpiredAt = r.Date(), r.Time()
 			f.Consents[k] = c
 		}
 	}
-	if n := r.count(); n > 0 {
+	if n := r.Count(); n > 0 {
 		f.Disclosures = make([]*Disclosure, n)
 		for i := range f.Disclosures {
 			d := &Disclosure{}
 			e := &d.DisclosureMade
-			e.DisclosureID = domain.DisclosureID(r.str())
-			e.Date = r.date()
-			e.RecipientOrg = r.str()
-			e.RecipientRole = r.str()
-			e.RecipientCategory = domain.RecipientCategory(r.str())
+			e.DisclosureID = domain.DisclosureID(r.String())
+			e.Date = r.Date()
+			e.RecipientOrg = r.String()
+			e.RecipientRole = r.String()
+			e.RecipientCategory = domain.RecipientCategory(r.String())
 			e.DataCategories = strsOf[domain.DataCategory](r)
-			e.Purpose = domain.Purpose(r.str())
-			e.LegalBasis = domain.LegalBasis(r.str())
-			e.ConsentID = domain.ConsentID(r.str())
-			if m := r.count(); m > 0 {
+			e.Purpose = domain.Purpose(r.String())
+			e.LegalBasis = domain.LegalBasis(r.String())
+			e.ConsentID = domain.ConsentID(r.String())
+			if m := r.Count(); m > 0 {
 				e.Members = make([]domain.MemberID, m)
 				for j := range e.Members {
-					e.Members[j] = domain.MemberID(r.str())
+					e.Members[j] = domain.MemberID(r.String())
 				}
 			}
-			e.DecidedBy = domain.StaffID(r.str())
-			e.Confidential = r.bool()
-			e.InfoRequestID = domain.InfoRequestID(r.str())
-			d.Position = r.uv()
-			d.At = r.time()
-			d.Implied = r.bool()
-			d.SpendID = domain.SpendID(r.str())
-			d.InformedOn, d.InformedAt, d.InformForm = r.date(), r.time(), domain.ConsentForm(r.str())
-			d.LiftedOn, d.LiftedAt, d.LiftedBy = r.date(), r.time(), domain.StaffID(r.str())
+			e.DecidedBy = domain.StaffID(r.String())
+			e.Confidential = r.Bool()
+			e.InfoRequestID = domain.InfoRequestID(r.String())
+			d.Position = r.Uvarint()
+			d.At = r.Time()
+			d.Implied = r.Bool()
+			d.SpendID = domain.SpendID(r.String())
+			d.InformedOn, d.InformedAt, d.InformForm = r.Date(), r.Time(), domain.ConsentForm(r.String())
+			d.LiftedOn, d.LiftedAt, d.LiftedBy = r.Date(), r.Time(), domain.StaffID(r.String())
 			f.Disclosures[i] = d
 		}
 	}
-	if n := r.count(); n > 0 {
+	if n := r.Count(); n > 0 {
 		f.InfoRequests = make([]*InfoRequest, n)
 		for i := range f.InfoRequests {
 			q := &InfoRequest{}
 			e := &q.InfoRequestReceived
-			e.RequestID = domain.InfoRequestID(r.str())
-			e.Date = r.date()
-			e.FromOrg = r.str()
-			e.FromRole = r.str()
-			e.FromCategory = domain.RecipientCategory(r.str())
+			e.RequestID = domain.InfoRequestID(r.String())
+			e.Date = r.Date()
+			e.FromOrg = r.String()
+			e.FromRole = r.String()
+			e.FromCategory = domain.RecipientCategory(r.String())
 			e.DataCategories = strsOf[domain.DataCategory](r)
-			e.Purpose = domain.Purpose(r.str())
-			q.At = r.time()
-			q.AnsweredBy, q.AnsweredOn, q.AnsweredAt = domain.DisclosureID(r.str()), r.date(), r.time()
-			q.RefusedOn, q.RefusedAt = r.date(), r.time()
-			q.Refusal, q.RefusedBy = domain.RefusalReason(r.str()), domain.StaffID(r.str())
+			e.Purpose = domain.Purpose(r.String())
+			q.At = r.Time()
+			q.AnsweredBy, q.AnsweredOn, q.AnsweredAt = domain.DisclosureID(r.String()), r.Date(), r.Time()
+			q.RefusedOn, q.RefusedAt = r.Date(), r.Time()
+			q.Refusal, q.RefusedBy = domain.RefusalReason(r.String()), domain.StaffID(r.String())
 			f.InfoRequests[i] = q
 		}
 	}
-	if n := r.count(); n > 0 {
+	if n := r.Count(); n > 0 {
 		f.Held = make(map[RecordKind]*Held, n)
 		for range n {
-			k := RecordKind(r.str())
+			k := RecordKind(r.String())
 			h := &Held{}
-			if m := r.count(); m > 0 {
+			if m := r.Count(); m > 0 {
 				h.Days, h.Ats = make([]int32, m), make([]int64, m)
 				var d, a int64
 				for j := range m {
-					d += r.v()
-					a += r.v()
+					d += r.Varint()
+					a += r.Varint()
 					h.Days[j], h.Ats[j] = int32(d), a
 				}
 			}
 			f.Held[k] = h
 		}
 	}
-	if n := r.count(); n > 0 {
+	if n := r.Count(); n > 0 {
 		f.CatSince = make(map[domain.DataCategory]time.Time, n)
 		for range n {
-			k := domain.DataCategory(r.str())
-			f.CatSince[k] = r.time()
+			k := domain.DataCategory(r.String())
+			f.CatSince[k] = r.Time()
 		}
 	}
-	f.FirstAt = r.time()
-	f.ErasedAt = r.time()
-	f.ErasedOn = r.date()
+	f.FirstAt = r.Time()
+	f.ErasedAt = r.Time()
+	f.ErasedOn = r.Date()
 	return id, f
 }
 
 // readFamilies reads what appendFamilies wrote, all of data.
 func readFamilies(data []byte) (map[domain.FamilyID]*Family, error) {
-	r := &famReader{s: string(data)}
-	n := r.count()
+	r := snapcodec.NewReader(data)
+	n := r.Count()
 	fams := make(map[domain.FamilyID]*Family, n)
 	for range n {
-		if r.bad {
+		if r.Err() != nil {
 			break
 		}
-		id, f := r.family()
+		id, f := readFamily(r)
 		fams[id] = f
 	}
-	if r.bad || r.i != len(r.s) {
+	if r.Err() != nil || r.Len() != 0 {
 		return nil, errSnapshot
 	}
 	return fams, nil
