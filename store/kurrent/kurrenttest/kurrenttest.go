@@ -540,7 +540,7 @@ func (d *Server) Read(req *streams.ReadReq, srv streams.Streams_ReadServer) erro
 	}
 	if so := opts.GetStream(); so != nil {
 		if sub {
-			return status.Error(codes.Unimplemented, "kurrenttest: stream subscriptions are not implemented")
+			return status.Error(codes.Unimplemented, "kurrenttest: this double serves subscriptions to $all only, not to a single stream")
 		}
 		return d.readStream(srv, so, backwards, count)
 	}
