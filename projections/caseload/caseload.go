@@ -47,7 +47,6 @@
 package caseload
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -59,6 +58,7 @@ import (
 
 	"spoor/domain"
 	"spoor/projections"
+	"spoor/projections/snapcodec"
 )
 
 // Family statuses as this model reports them.
@@ -472,112 +472,46 @@ func (m *Model) MarshalSnapshot() ([]byte, error) {
 	for id, fl := range m.st.Families {
 		size += len(id) + 12 + len(fl.Entries)*48
 	}
-	b := make([]byte, 0, size)
-	b = append(b, snapMagic...)
-	b = appendBytes(b, set)
-	b = appendBytes(b, staff)
+	w := snapcodec.NewWriter(append(make([]byte, 0, size), snapMagic...))
+	w.BytesField(set)
+	w.BytesField(staff)
 	for id, fl := range m.st.Families {
-		b = appendBytes(b, []byte(id))
-		b = appendBool(b, fl.Fixes)
-		b = binary.AppendUvarint(b, uint64(len(fl.Entries)))
+		w.String(string(id))
+		w.Bool(fl.Fixes)
+		w.Uvarint(uint64(len(fl.Entries)))
 		for i := range fl.Entries {
 			e := &fl.Entries[i]
-			b = binary.AppendVarint(b, e.At)
-			b = append(b, byte(e.Op))
-			b = appendDate(b, e.D1)
-			b = appendDate(b, e.D2)
-			b = appendBytes(b, []byte(e.ID))
-			b = appendBytes(b, []byte(e.Coach))
-			b = appendBytes(b, []byte(e.Other))
-			b = appendBytes(b, []byte(e.Source))
-			b = appendBytes(b, []byte(e.Code))
-			b = appendBool(b, e.Flag)
+			w.Varint(e.At)
+			w.Byte(byte(e.Op))
+			writeDate(w, e.D1)
+			writeDate(w, e.D2)
+			w.String(e.ID)
+			w.String(string(e.Coach))
+			w.String(string(e.Other))
+			w.String(string(e.Source))
+			w.String(e.Code)
+			w.Bool(e.Flag)
 		}
 	}
-	return b, nil
+	return w.Bytes(), nil
 }
 
-func appendBytes(b, s []byte) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
+// writeDate writes d as uvarint year, month and day (0 0 0: none).
+func writeDate(w *snapcodec.Writer, d domain.Date) {
+	w.Uvarint(uint64(d.Year()))
+	w.Uvarint(uint64(d.Month()))
+	w.Uvarint(uint64(d.Day()))
 }
 
-func appendBool(b []byte, v bool) []byte {
-	if v {
-		return append(b, 1)
-	}
-	return append(b, 0)
-}
-
-func appendDate(b []byte, d domain.Date) []byte {
-	b = binary.AppendUvarint(b, uint64(d.Year()))
-	b = binary.AppendUvarint(b, uint64(d.Month()))
-	return binary.AppendUvarint(b, uint64(d.Day()))
-}
-
-// reader reads a snapshot; the first error sticks.
-type reader struct {
-	b   []byte
-	err error
-}
-
-func (r *reader) uvarint() uint64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.err = errTorn
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) varint() int64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.err = errTorn
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) byte() byte {
-	if r.err != nil || len(r.b) == 0 {
-		r.err = errTorn
-		return 0
-	}
-	v := r.b[0]
-	r.b = r.b[1:]
-	return v
-}
-
-func (r *reader) bytes() []byte {
-	n := r.uvarint()
-	if r.err != nil {
-		return nil
-	}
-	if n > uint64(len(r.b)) {
-		r.err = errTorn
-		return nil
-	}
-	v := r.b[:n:n]
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) date() domain.Date {
-	y, mo, d := r.uvarint(), r.uvarint(), r.uvarint()
-	if y == 0 && mo == 0 && d == 0 {
+// readDate reads what writeDate wrote; a month, day or year out of range
+// fails r.
+func readDate(r *snapcodec.Reader) domain.Date {
+	y, mo, d := r.Uvarint(), r.Uvarint(), r.Uvarint()
+	if y == 0 && mo == 0 && d == 0 || r.Err() != nil {
 		return domain.Date{}
 	}
 	if mo < 1 || mo > 12 || d < 1 || d > 31 || y > 9999 {
-		r.err = errTorn
+		r.Fail(snapcodec.ErrMalformed)
 		return domain.Date{}
 	}
 	return domain.NewDate(int(y), time.Month(mo), int(d))
@@ -589,58 +523,57 @@ func (m *Model) UnmarshalSnapshot(data []byte) error {
 	if len(data) < len(snapMagic) || string(data[:len(snapMagic)]) != snapMagic {
 		return fmt.Errorf("%w: unknown format", errTorn)
 	}
-	r := &reader{b: data[len(snapMagic):]}
+	r := snapcodec.NewReader(data[len(snapMagic):])
 	st := emptyState()
-	if set := r.bytes(); r.err == nil {
-		if err := json.Unmarshal(set, &st.Settings); err != nil {
+	if set := r.String(); r.Err() == nil {
+		if err := json.Unmarshal([]byte(set), &st.Settings); err != nil {
 			return fmt.Errorf("caseload: snapshot settings: %w", err)
 		}
 	}
-	if staff := r.bytes(); r.err == nil {
-		if err := json.Unmarshal(staff, &st.Staff); err != nil {
+	if staff := r.String(); r.Err() == nil {
+		if err := json.Unmarshal([]byte(staff), &st.Staff); err != nil {
 			return fmt.Errorf("caseload: snapshot staff: %w", err)
 		}
 	}
 	if st.Staff == nil {
 		st.Staff = map[domain.StaffID][]staffEntry{}
 	}
+	// Entries keep copies of their strings (interned where they repeat),
+	// not slices of the reader's copy of data.
 	strs := map[string]string{} // interned coach ids, sources and codes
-	intern := func(b []byte) string {
-		if s, ok := strs[string(b)]; ok {
+	intern := func(b string) string {
+		if s, ok := strs[b]; ok {
 			return s
 		}
-		s := string(b)
+		s := strings.Clone(b)
 		strs[s] = s
 		return s
 	}
-	for len(r.b) > 0 && r.err == nil {
-		id := domain.FamilyID(r.bytes())
-		fl := &famLog{Fixes: r.byte() == 1}
-		n := r.uvarint()
-		if r.err == nil && n > uint64(len(r.b)) {
-			r.err = errTorn
-		}
-		if r.err != nil {
+	for r.Len() > 0 && r.Err() == nil {
+		id := domain.FamilyID(strings.Clone(r.String()))
+		fl := &famLog{Fixes: r.Bool()}
+		n := r.Count()
+		if r.Err() != nil {
 			break
 		}
 		fl.Entries = make([]entry, 0, n)
-		for i := uint64(0); i < n && r.err == nil; i++ {
-			e := entry{At: r.varint(), Op: op(r.byte()), D1: r.date(), D2: r.date()}
-			e.ID = string(r.bytes())
-			e.Coach = domain.StaffID(intern(r.bytes()))
-			e.Other = domain.StaffID(intern(r.bytes()))
-			e.Source = domain.ReferralSource(intern(r.bytes()))
-			e.Code = intern(r.bytes())
-			e.Flag = r.byte() == 1
-			if r.err == nil && (e.Op < opReferred || e.Op > opAssessment) {
-				r.err = errTorn
+		for i := 0; i < n && r.Err() == nil; i++ {
+			e := entry{At: r.Varint(), Op: op(r.Byte()), D1: readDate(r), D2: readDate(r)}
+			e.ID = strings.Clone(r.String())
+			e.Coach = domain.StaffID(intern(r.String()))
+			e.Other = domain.StaffID(intern(r.String()))
+			e.Source = domain.ReferralSource(intern(r.String()))
+			e.Code = intern(r.String())
+			e.Flag = r.Bool()
+			if r.Err() == nil && (e.Op < opReferred || e.Op > opAssessment) {
+				r.Fail(snapcodec.ErrMalformed)
 			}
 			fl.Entries = append(fl.Entries, e)
 		}
 		st.Families[id] = fl
 	}
-	if r.err != nil {
-		return r.err
+	if err := r.Err(); err != nil {
+		return fmt.Errorf("%w: %w", errTorn, err)
 	}
 	m.mu.Lock()
 	m.st = st
