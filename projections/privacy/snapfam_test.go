@@ -1,7 +1,9 @@
 package privacy
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"testing"
 	"time"
@@ -99,5 +101,36 @@ func TestFamiliesCodecLikeJSON(t *testing.T) {
 		if _, err := readFamilies(data[:n]); err == nil {
 			t.Fatalf("a truncation to %d of %d bytes was accepted", n, len(data))
 		}
+	}
+}
+
+// TestSnapshotHugeCountsRefused feeds snapshots whose string table or
+// access count promises far more entries than there are bytes: they are
+// refused with errSnapshot (not a panic or a huge allocation) and leave the
+// model as it was.
+func TestSnapshotHugeCountsRefused(t *testing.T) {
+	fams := appendFamilies(nil, nil)
+	head := binary.AppendUvarint([]byte(snapshotMagic), uint64(len(fams)))
+	head = append(head, fams...)
+	for _, tt := range []struct {
+		name string
+		data []byte
+	}{
+		{"table count", binary.AppendUvarint(append([]byte{}, head...), 1<<62)},
+		{"table count int overflow", binary.AppendUvarint(append([]byte{}, head...), 1<<63+5)},
+		{"access count", binary.AppendUvarint(binary.AppendUvarint(append([]byte{}, head...), 0), 1<<40)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := New(DefaultOptions())
+			if err := m.UnmarshalSnapshot(tt.data); !errors.Is(err, errSnapshot) {
+				t.Fatalf("err %v, want errSnapshot", err)
+			}
+		})
+	}
+	// The same framing with counts that fit is accepted, so the cases
+	// above fail for their counts.
+	ok := binary.AppendUvarint(binary.AppendUvarint(append([]byte{}, head...), 0), 0)
+	if err := New(DefaultOptions()).UnmarshalSnapshot(ok); err != nil {
+		t.Fatalf("empty snapshot refused: %v", err)
 	}
 }

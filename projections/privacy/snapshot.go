@@ -116,6 +116,20 @@ func (r *reader) bytes(n uint64) []byte {
 	return v
 }
 
+// count reads a count of entries that each take at least one byte; a count
+// beyond the bytes left is an error (so a torn snapshot cannot ask for a
+// huge allocation).
+func (r *reader) count() int {
+	n := r.uvarint()
+	if r.err == nil && n > uint64(len(r.b)) {
+		r.err, r.b = errSnapshot, nil
+	}
+	if r.err != nil {
+		return 0
+	}
+	return int(n)
+}
+
 // UnmarshalSnapshot replaces the state with a snapshot made by
 // MarshalSnapshot; on error the model is unchanged.
 func (m *Model) UnmarshalSnapshot(data []byte) error {
@@ -132,12 +146,12 @@ func (m *Model) UnmarshalSnapshot(data []byte) error {
 	if st.Families, err = readFamilies(fams); err != nil {
 		return err
 	}
-	table := make([]string, r.uvarint())
+	table := make([]string, r.count())
 	for i := range table {
 		table[i] = string(r.bytes(r.uvarint()))
 	}
-	n := r.uvarint()
-	if r.err != nil || n > uint64(len(r.b)) {
+	n := r.count()
+	if r.err != nil {
 		return errSnapshot
 	}
 	st.Accesses = make([]Access, n)
