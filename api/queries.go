@@ -286,13 +286,9 @@ func (s *Server) outcomesReport(w http.ResponseWriter, r *http.Request, tr TeamR
 // waitingList: GET /api/v1/waiting-list (coach, coordinator). One access
 // event per family listed.
 func (s *Server) waitingList(w http.ResponseWriter, r *http.Request, tr TeamRequest) error {
-	at, err := s.asOf(r)
+	at, today, err := s.asOfToday(r)
 	if err != nil {
 		return err
-	}
-	today := domain.DateOf(s.now())
-	if !at.IsZero() {
-		today = domain.DateOf(at)
 	}
 	list := s.cfg.Models.Caseload.WaitingList(at, today)
 	ids := make([]string, 0, len(list))

@@ -181,21 +181,13 @@ func (s *Server) unusualVolume(w http.ResponseWriter, r *http.Request, tr TeamRe
 // officer): disclosures whose family should have been told (after days,
 // default 30) and was not.
 func (s *Server) notInformed(w http.ResponseWriter, r *http.Request, tr TeamRequest) error {
-	days := 30
-	if v := r.URL.Query().Get("days"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 3650 {
-			return BadRequest("invalid", "days", "days must be a whole number from 0 to 3650")
-		}
-		days = n
-	}
-	at, err := s.asOf(r)
+	days, err := intParam(r, "days", 30, 0, 3650)
 	if err != nil {
 		return err
 	}
-	today := domain.DateOf(s.now())
-	if !at.IsZero() {
-		today = domain.DateOf(at)
+	at, today, err := s.asOfToday(r)
+	if err != nil {
+		return err
 	}
 	list, err := s.cfg.Models.Privacy.NotInformed(today, days, at)
 	if err != nil {
@@ -427,13 +419,9 @@ func (s *Server) overdueAssessments(w http.ResponseWriter, r *http.Request, tr T
 	if inst != "" && !domain.ValidID(inst) {
 		return BadRequest("invalid", "instrument", "instrument must be an instrument id such as leefsituatie-v1")
 	}
-	at, err := s.asOf(r)
+	at, today, err := s.asOfToday(r)
 	if err != nil {
 		return err
-	}
-	today := domain.DateOf(s.now())
-	if !at.IsZero() {
-		today = domain.DateOf(at)
 	}
 	list := s.cfg.Models.Assessments.Overdue(today, inst, at)
 	if err := s.RecordAccess(r, tr, auth.PartOutcomes, familiesOf(list, func(f assessments.OverdueFamily) domain.FamilyID { return f.FamilyID })); err != nil {
@@ -447,21 +435,13 @@ func (s *Server) overdueAssessments(w http.ResponseWriter, r *http.Request, tr T
 // (coordinator): status requests of the parket still to answer, due within
 // within_days (default 14) or overdue (one access event per family).
 func (s *Server) parketOpenRequests(w http.ResponseWriter, r *http.Request, tr TeamRequest) error {
-	within := 14
-	if v := r.URL.Query().Get("within_days"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 365 {
-			return BadRequest("invalid", "within_days", "within_days must be a whole number from 0 to 365")
-		}
-		within = n
-	}
-	at, err := s.asOf(r)
+	within, err := intParam(r, "within_days", 14, 0, 365)
 	if err != nil {
 		return err
 	}
-	today := domain.DateOf(s.now())
-	if !at.IsZero() {
-		today = domain.DateOf(at)
+	at, today, err := s.asOfToday(r)
+	if err != nil {
+		return err
 	}
 	list := s.cfg.Models.Parket.OpenRequests(at, today, within)
 	if err := s.RecordAccess(r, tr, auth.PartParketOverview, familiesOf(list, func(o parket.OpenRequest) domain.FamilyID { return o.FamilyID })); err != nil {

@@ -43,13 +43,9 @@ func (s *Server) visibleTo(tr TeamRequest, r *http.Request) (map[domain.FamilyID
 	if tr.Decision.Role == auth.RoleCoordinator {
 		return nil, nil
 	}
-	at, err := s.asOf(r)
+	at, today, err := s.asOfToday(r)
 	if err != nil {
 		return nil, err
-	}
-	today := domain.DateOf(s.now())
-	if !at.IsZero() {
-		today = domain.DateOf(at)
 	}
 	load := s.cfg.Models.Caseload.Coach(domain.StaffID(tr.Identity.User.ID), at, today)
 	own := map[domain.FamilyID]bool{}

@@ -55,6 +55,19 @@ func (s *Server) registerModelRoutes() {
 	s.registerFileRoutes()
 }
 
+// asOfToday reads as_of like asOf and returns with it the day that counts
+// as today for "days since" answers: the as_of day, or the current day.
+func (s *Server) asOfToday(r *http.Request) (time.Time, domain.Date, error) {
+	at, err := s.asOf(r)
+	if err != nil {
+		return time.Time{}, domain.Date{}, err
+	}
+	if at.IsZero() {
+		return at, domain.DateOf(s.now()), nil
+	}
+	return at, domain.DateOf(at), nil
+}
+
 // asOf reads the as_of query parameter: an RFC 3339 instant, or a date
 // (its end in the team's time zone); "" is now (zero).
 func (s *Server) asOf(r *http.Request) (time.Time, error) {
@@ -244,13 +257,9 @@ func (s *Server) logContact(w http.ResponseWriter, r *http.Request, fr FamilyReq
 // caseload: GET /api/v1/caseload?as_of= -> a coach's own caseload, or for a
 // coordinator every coach's. One access event per family listed.
 func (s *Server) caseload(w http.ResponseWriter, r *http.Request, tr TeamRequest) error {
-	asOf, err := s.asOf(r)
+	asOf, today, err := s.asOfToday(r)
 	if err != nil {
 		return err
-	}
-	today := domain.DateOf(s.now())
-	if !asOf.IsZero() {
-		today = domain.DateOf(asOf)
 	}
 	var loads []caseload.CoachLoad
 	if tr.Decision.Role == auth.RoleCoordinator {
