@@ -73,6 +73,18 @@ func familiesOf[T any](list []T, id func(T) domain.FamilyID) []string {
 	return out
 }
 
+// writeListed answers a team-level list that names families: it records one
+// access event per family named in list (id picks the family of an entry;
+// see familiesOf) and only then writes body with 200. If the access events
+// cannot be written it returns that error and writes nothing.
+func writeListed[T any](s *Server, w http.ResponseWriter, r *http.Request, tr TeamRequest, part auth.Part, list []T, id func(T) domain.FamilyID, body any) error {
+	if err := s.RecordAccess(r, tr, part, familiesOf(list, id)); err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, body)
+	return nil
+}
+
 // localDay returns the start of date d in the team's time zone.
 func (s *Server) localDay(d domain.Date) time.Time {
 	loc := s.cfg.Policy.Hours.Location
@@ -141,11 +153,7 @@ func (s *Server) privacyFlags(w http.ResponseWriter, r *http.Request, tr TeamReq
 	if err != nil {
 		return modelError(err)
 	}
-	if err := s.RecordAccess(r, tr, auth.PartAccessLog, familiesOf(rep.Entries, func(e privacy.AccessEntry) domain.FamilyID { return e.FamilyID })); err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, rep)
-	return nil
+	return writeListed(s, w, r, tr, auth.PartAccessLog, rep.Entries, func(e privacy.AccessEntry) domain.FamilyID { return e.FamilyID }, rep)
 }
 
 // unusualVolume: GET /api/v1/privacy/unusual-volume?from=&to= (both
@@ -424,11 +432,7 @@ func (s *Server) overdueAssessments(w http.ResponseWriter, r *http.Request, tr T
 		return err
 	}
 	list := s.cfg.Models.Assessments.Overdue(today, inst, at)
-	if err := s.RecordAccess(r, tr, auth.PartOutcomes, familiesOf(list, func(f assessments.OverdueFamily) domain.FamilyID { return f.FamilyID })); err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, map[string]any{"overdue": list})
-	return nil
+	return writeListed(s, w, r, tr, auth.PartOutcomes, list, func(f assessments.OverdueFamily) domain.FamilyID { return f.FamilyID }, map[string]any{"overdue": list})
 }
 
 // parketOpenRequests: GET /api/v1/parket/open-requests?within_days=&as_of=
@@ -444,11 +448,7 @@ func (s *Server) parketOpenRequests(w http.ResponseWriter, r *http.Request, tr T
 		return err
 	}
 	list := s.cfg.Models.Parket.OpenRequests(at, today, within)
-	if err := s.RecordAccess(r, tr, auth.PartParketOverview, familiesOf(list, func(o parket.OpenRequest) domain.FamilyID { return o.FamilyID })); err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, map[string]any{"open_requests": list})
-	return nil
+	return writeListed(s, w, r, tr, auth.PartParketOverview, list, func(o parket.OpenRequest) domain.FamilyID { return o.FamilyID }, map[string]any{"open_requests": list})
 }
 
 // parketCounts: GET /api/v1/parket/counts?as_of= (coordinator): how many

@@ -121,11 +121,7 @@ func (s *Server) covers(w http.ResponseWriter, r *http.Request, tr TeamRequest) 
 		}
 		list = mine
 	}
-	if err := s.RecordAccess(r, tr, auth.PartCaseload, familiesOf(list, func(c caseload.Cover) domain.FamilyID { return c.FamilyID })); err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, map[string]any{"covers": list})
-	return nil
+	return writeListed(s, w, r, tr, auth.PartCaseload, list, func(c caseload.Cover) domain.FamilyID { return c.FamilyID }, map[string]any{"covers": list})
 }
 
 // contactRecency: GET /api/v1/caseload/contacts?no_contact_days=&as_of=
@@ -156,11 +152,7 @@ func (s *Server) contactRecency(w http.ResponseWriter, r *http.Request, tr TeamR
 		list = s.cfg.Models.Caseload.Contacts(at, today)
 	}
 	list = keep(list, own, func(c caseload.ContactRecency) domain.FamilyID { return c.FamilyID })
-	if err := s.RecordAccess(r, tr, auth.PartCaseload, familiesOf(list, func(c caseload.ContactRecency) domain.FamilyID { return c.FamilyID })); err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, map[string]any{"families": list})
-	return nil
+	return writeListed(s, w, r, tr, auth.PartCaseload, list, func(c caseload.ContactRecency) domain.FamilyID { return c.FamilyID }, map[string]any{"families": list})
 }
 
 // reviewsDue: GET /api/v1/caseload/reviews-due?within_days=&as_of= ->
@@ -184,11 +176,7 @@ func (s *Server) reviewsDue(w http.ResponseWriter, r *http.Request, tr TeamReque
 		return err
 	}
 	list := keep(s.cfg.Models.Caseload.ReviewsDue(at, today, within), own, func(d caseload.ReviewDue) domain.FamilyID { return d.FamilyID })
-	if err := s.RecordAccess(r, tr, auth.PartCaseload, familiesOf(list, func(d caseload.ReviewDue) domain.FamilyID { return d.FamilyID })); err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, map[string]any{"reviews_due": list})
-	return nil
+	return writeListed(s, w, r, tr, auth.PartCaseload, list, func(d caseload.ReviewDue) domain.FamilyID { return d.FamilyID }, map[string]any{"reviews_due": list})
 }
 
 // caseloadSummary: GET /api/v1/caseload/summary?as_of= -> families per
@@ -253,11 +241,7 @@ func (s *Server) deprivation(w http.ResponseWriter, r *http.Request, tr TeamRequ
 	if err != nil {
 		return modelError(err)
 	}
-	if err := s.RecordAccess(r, tr, auth.PartOutcomes, familiesOf(rep.Rows, func(x outcomes.DeprivationRow) domain.FamilyID { return x.FamilyID })); err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, rep)
-	return nil
+	return writeListed(s, w, r, tr, auth.PartOutcomes, rep.Rows, func(x outcomes.DeprivationRow) domain.FamilyID { return x.FamilyID }, rep)
 }
 
 // parketStates: GET /api/v1/parket/states?as_of= (coordinator) -> every
@@ -268,11 +252,7 @@ func (s *Server) parketStates(w http.ResponseWriter, r *http.Request, tr TeamReq
 		return err
 	}
 	list := s.cfg.Models.Parket.States(at)
-	if err := s.RecordAccess(r, tr, auth.PartParketOverview, familiesOf(list, func(x parket.StateOf) domain.FamilyID { return x.FamilyID })); err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, map[string]any{"families": list})
-	return nil
+	return writeListed(s, w, r, tr, auth.PartParketOverview, list, func(x parket.StateOf) domain.FamilyID { return x.FamilyID }, map[string]any{"families": list})
 }
 
 // parketDisclosures: GET /api/v1/parket/disclosures?from=&to=&as_of=
@@ -288,9 +268,5 @@ func (s *Server) parketDisclosures(w http.ResponseWriter, r *http.Request, tr Te
 		return err
 	}
 	list := s.cfg.Models.Parket.Disclosures(at, from, to)
-	if err := s.RecordAccess(r, tr, auth.PartParketOverview, familiesOf(list, func(x parket.Disclosure) domain.FamilyID { return x.FamilyID })); err != nil {
-		return err
-	}
-	WriteJSON(w, http.StatusOK, map[string]any{"disclosures": list})
-	return nil
+	return writeListed(s, w, r, tr, auth.PartParketOverview, list, func(x parket.Disclosure) domain.FamilyID { return x.FamilyID }, map[string]any{"disclosures": list})
 }
